@@ -153,6 +153,7 @@ func (r *Reader) readType(field string, depth int) *Type {
 		t.Custom = r.String(field)
 		if r.err == nil {
 			if vt, err := ParseCustomType(t.Custom); err == nil && vt.ID == TypeVector {
+				vt.Custom = t.Custom // as sent, so re-encoding gives the same bytes
 				return vt
 			}
 		}
@@ -222,17 +223,31 @@ func AppendType(dst []byte, t *Type) []byte {
 	return dst
 }
 
-// javaClass returns the marshal class name of a native or vector type, for
-// encoding vectors built by hand.
+// javaClass returns the marshal class name of a type, for encoding vectors
+// built by hand (whose Custom string is empty).
 func (t *Type) javaClass() string {
-	if t.ID == TypeVector {
-		return marshalPrefix + "VectorType(" + t.Elems[0].javaClass() + "," + strconv.Itoa(t.Dimensions) + ")"
-	}
-	if t.ID == TypeCustom {
+	switch t.ID {
+	case TypeVector:
+		return marshalPrefix + "VectorType(" + t.elem(0).javaClass() + "," + strconv.Itoa(t.Dimensions) + ")"
+	case TypeCustom:
 		return t.Custom
+	case TypeList:
+		return marshalPrefix + "ListType(" + t.elem(0).javaClass() + ")"
+	case TypeSet:
+		return marshalPrefix + "SetType(" + t.elem(0).javaClass() + ")"
+	case TypeMap:
+		return marshalPrefix + "MapType(" + t.elem(0).javaClass() + "," + t.elem(1).javaClass() + ")"
+	case TypeTuple:
+		parts := make([]string, len(t.Elems))
+		for i, e := range t.Elems {
+			parts[i] = e.javaClass()
+		}
+		return marshalPrefix + "TupleType(" + strings.Join(parts, ",") + ")"
+	case TypeTimestamp:
+		return marshalPrefix + "TimestampType"
 	}
 	for name, id := range marshalClasses {
-		if id == t.ID && name != "DateType" {
+		if id == t.ID {
 			return marshalPrefix + name
 		}
 	}
@@ -240,8 +255,10 @@ func (t *Type) javaClass() string {
 }
 
 // ParseCustomType parses a Java marshal class string as Cassandra sends for
-// custom types. It understands VectorType(elem, n) with native element types
-// and nested vectors; anything else comes back as TypeCustom.
+// custom types. It understands VectorType(elem, n) whose element is a native
+// type, a collection (ListType, SetType, MapType), a TupleType or another
+// vector, unwrapping FrozenType; any other class, including UserType, comes
+// back as TypeCustom (inside a vector, as a custom element).
 func ParseCustomType(s string) (*Type, error) {
 	return parseClass(strings.TrimSpace(s), 0)
 }
@@ -251,24 +268,157 @@ func parseClass(s string, depth int) (*Type, error) {
 		return nil, fmt.Errorf("custom type nesting deeper than %d", maxTypeDepth)
 	}
 	name := strings.TrimPrefix(s, marshalPrefix)
-	if rest, ok := strings.CutPrefix(name, "VectorType("); ok && strings.HasSuffix(rest, ")") {
-		inner := rest[:len(rest)-1]
-		comma := strings.LastIndexByte(inner, ',')
-		if comma < 0 {
-			return nil, fmt.Errorf("vector type %q lacks a dimension", s)
+	open := strings.IndexByte(name, '(')
+	if open < 0 {
+		if id, ok := marshalClasses[name]; ok {
+			return &Type{ID: id}, nil
 		}
-		n, err := strconv.Atoi(strings.TrimSpace(inner[comma+1:]))
+		return &Type{ID: TypeCustom, Custom: s}, nil
+	}
+	if !strings.HasSuffix(name, ")") {
+		return &Type{ID: TypeCustom, Custom: s}, nil
+	}
+	class, inner := name[:open], name[open+1:len(name)-1]
+	args, ok := splitClassArgs(inner)
+	if !ok {
+		return nil, fmt.Errorf("custom type %q has unbalanced parentheses", s)
+	}
+	parseArgs := func(args []string) ([]*Type, error) {
+		ts := make([]*Type, len(args))
+		for i, a := range args {
+			t, err := parseClass(a, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			ts[i] = t
+		}
+		return ts, nil
+	}
+	switch class {
+	case "VectorType":
+		if len(args) != 2 {
+			return nil, fmt.Errorf("vector type %q needs an element type and a dimension", s)
+		}
+		n, err := strconv.Atoi(args[1])
 		if err != nil || n <= 0 {
 			return nil, fmt.Errorf("vector type %q has an invalid dimension", s)
 		}
-		elem, err := parseClass(strings.TrimSpace(inner[:comma]), depth+1)
+		elem, err := parseClass(args[0], depth+1)
 		if err != nil {
 			return nil, err
 		}
 		return &Type{ID: TypeVector, Custom: s, Elems: []*Type{elem}, Dimensions: n}, nil
-	}
-	if id, ok := marshalClasses[name]; ok {
-		return &Type{ID: id}, nil
+	case "FrozenType", "ReversedType":
+		if len(args) != 1 {
+			return nil, fmt.Errorf("custom type %q needs one argument", s)
+		}
+		return parseClass(args[0], depth+1)
+	case "ListType", "SetType", "MapType", "TupleType":
+		want := map[string]int{"ListType": 1, "SetType": 1, "MapType": 2}[class]
+		if (want > 0 && len(args) != want) || len(args) == 0 {
+			return nil, fmt.Errorf("custom type %q has %d arguments", s, len(args))
+		}
+		elems, err := parseArgs(args)
+		if err != nil {
+			return nil, err
+		}
+		id := map[string]TypeID{"ListType": TypeList, "SetType": TypeSet, "MapType": TypeMap, "TupleType": TypeTuple}[class]
+		return &Type{ID: id, Elems: elems}, nil
 	}
 	return &Type{ID: TypeCustom, Custom: s}, nil
+}
+
+// splitClassArgs splits the argument list of a marshal class at its
+// top-level commas, trimming spaces.
+func splitClassArgs(s string) ([]string, bool) {
+	var args []string
+	depth, start := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '(':
+			depth++
+		case ')':
+			depth--
+			if depth < 0 {
+				return nil, false
+			}
+		case ',':
+			if depth == 0 {
+				args = append(args, strings.TrimSpace(s[start:i]))
+				start = i + 1
+			}
+		}
+	}
+	if depth != 0 {
+		return nil, false
+	}
+	return append(args, strings.TrimSpace(s[start:])), true
+}
+
+// checkType reports a Type that AppendType cannot encode faithfully: nil
+// types, collections without their element types, mismatched UDT fields,
+// strings or counts too long for their notation, and unknown ids.
+func checkType(t *Type, depth int) error {
+	if t == nil {
+		return fmt.Errorf("nil type")
+	}
+	if depth > maxTypeDepth {
+		return fmt.Errorf("type nesting deeper than %d", maxTypeDepth)
+	}
+	need := func(n int) error {
+		if len(t.Elems) != n {
+			return fmt.Errorf("%s type with %d element types", t.ID, len(t.Elems))
+		}
+		return nil
+	}
+	var err error
+	switch t.ID {
+	case TypeCustom:
+		if t.Custom == "" {
+			return fmt.Errorf("custom type without a class name")
+		}
+		return CheckString("custom type", t.Custom)
+	case TypeVector:
+		if t.Custom != "" {
+			return CheckString("vector type", t.Custom)
+		}
+		if t.Dimensions <= 0 {
+			return fmt.Errorf("vector type with dimension %d", t.Dimensions)
+		}
+		err = need(1)
+	case TypeList, TypeSet:
+		err = need(1)
+	case TypeMap:
+		err = need(2)
+	case TypeUDT:
+		if len(t.FieldNames) != len(t.Elems) {
+			return fmt.Errorf("UDT with %d field names and %d field types", len(t.FieldNames), len(t.Elems))
+		}
+		if len(t.Elems) > 0xffff {
+			return fmt.Errorf("UDT with %d fields", len(t.Elems))
+		}
+		for _, s := range append([]string{t.Keyspace, t.Name}, t.FieldNames...) {
+			if err := CheckString("UDT", s); err != nil {
+				return err
+			}
+		}
+	case TypeTuple:
+		if len(t.Elems) > 0xffff {
+			return fmt.Errorf("tuple with %d components", len(t.Elems))
+		}
+	default:
+		if _, ok := typeNames[t.ID]; !ok {
+			return fmt.Errorf("%w 0x%04x", ErrUnknownType, uint16(t.ID))
+		}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, e := range t.Elems {
+		if err := checkType(e, depth+1); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -1,0 +1,199 @@
+package frame
+
+import (
+	"encoding/binary"
+	"fmt"
+)
+
+// RowsResult is the Rows RESULT (section 4.2.5.2):
+//
+//	<metadata><rows_count><rows_content>
+//
+// Data holds <rows_content>, RowCount rows of Metadata.ColumnCount [bytes]
+// cells each, aliasing the decoded body: the caller keeps the body intact
+// while it reads the rows. Decode walks every cell once, so iterating with
+// Rows never meets a malformed cell.
+type RowsResult struct {
+	Metadata RowsMetadata
+	RowCount int
+	Data     []byte
+}
+
+// Opcode returns OpResult.
+func (*RowsResult) Opcode() Opcode { return OpResult }
+
+// Kind returns ResultRows.
+func (*RowsResult) Kind() ResultKind { return ResultRows }
+
+// Encode appends the Rows result. Data must hold exactly RowCount rows of
+// Metadata.ColumnCount cells (build it with AppendBytes per cell).
+func (m *RowsResult) Encode(dst []byte, v Version) ([]byte, error) {
+	e := startResultEnc(dst, v, ResultRows)
+	if e.err != nil {
+		return e.done()
+	}
+	m.Metadata.encode(&e, v)
+	if e.err != nil {
+		return e.done()
+	}
+	e.putCount("rows_count", m.RowCount, false)
+	if e.err == nil {
+		n, err := checkCells(m.Data, m.RowCount, m.Metadata.ColumnCount)
+		switch {
+		case err != nil:
+			e.fail("rows_content", err)
+		case n != len(m.Data):
+			e.failf("rows_content", "%d bytes after the last cell", len(m.Data)-n)
+		}
+	}
+	e.b = append(e.b, m.Data...)
+	return e.done()
+}
+
+// Decode decodes a Rows result, checking that the body holds
+// RowCount × ColumnCount well-formed cells and nothing after them. It
+// allocates only for the metadata (and a paging state), never per row.
+func (m *RowsResult) Decode(body []byte, v Version) error {
+	var r Reader
+	if !startResult(&r, body, v, ResultRows) {
+		return r.Err()
+	}
+	md := ReadRowsMetadata(&r, v)
+	rows := r.Count("rows_count", false, 0)
+	if r.Err() != nil {
+		return r.Err()
+	}
+	start := r.Offset()
+	rest := r.Rest()
+	n, err := checkCells(rest, rows, md.ColumnCount)
+	if err != nil {
+		if de, ok := err.(*DecodeError); ok {
+			de.What = "RESULT Rows " + de.What
+			de.Offset += start
+			return de
+		}
+		return err
+	}
+	data := r.Raw(n, "rows_content")
+	if err := r.Done(); err != nil {
+		return err
+	}
+	m.Metadata = md
+	m.RowCount = rows
+	m.Data = data
+	return nil
+}
+
+// checkCells walks rows × cols [bytes] cells at the start of b and returns
+// the bytes they use. Counts that cannot fit in b (4 bytes per cell at
+// least) fail before the walk.
+func checkCells(b []byte, rows, cols int) (int, error) {
+	if rows < 0 || cols < 0 {
+		return 0, &DecodeError{What: "rows_count", Err: fmt.Errorf("negative count")}
+	}
+	if rows > 0 && cols == 0 {
+		// Nothing would bound the row count: a hostile body could make the
+		// caller iterate 2^31 empty rows. No CQL query selects no columns.
+		return 0, &DecodeError{What: "rows_count", Err: fmt.Errorf("%d rows without columns", rows)}
+	}
+	cells := int64(rows) * int64(cols) // both below 2^31: no overflow
+	if cells > int64(len(b)/4) {
+		return 0, &DecodeError{What: "rows_count", Err: fmt.Errorf("%d rows of %d columns exceed the %d bytes left: %w", rows, cols, len(b), ErrTruncated)}
+	}
+	off := 0
+	for i := int64(0); i < cells; i++ {
+		if len(b)-off < 4 {
+			return 0, cellError(i, cols, off)
+		}
+		n := int32(binary.BigEndian.Uint32(b[off:]))
+		off += 4
+		if n > 0 {
+			if int(n) > len(b)-off {
+				return 0, cellError(i, cols, off-4)
+			}
+			off += int(n)
+		}
+	}
+	return off, nil
+}
+
+func cellError(i int64, cols, off int) error {
+	return &DecodeError{
+		What:   fmt.Sprintf("cell (row %d, column %d)", i/int64(cols), i%int64(cols)),
+		Offset: off,
+		Err:    ErrTruncated,
+	}
+}
+
+// Rows returns an iterator over the rows of r.
+func (r *RowsResult) Rows() RowIter {
+	return RowIter{data: r.Data, cols: r.Metadata.ColumnCount, left: r.RowCount}
+}
+
+// RowIter iterates over the rows of a RowsResult without allocating. The
+// cells it returns alias RowsResult.Data.
+//
+//	cells := make([][]byte, rows.Metadata.ColumnCount)
+//	it := rows.Rows()
+//	for it.Next(cells) {
+//		// cells[i] is column i of this row: nil for null, else the value
+//		// (possibly empty).
+//	}
+//	if err := it.Err(); err != nil { … }
+type RowIter struct {
+	data []byte
+	off  int
+	cols int
+	left int
+	err  error
+}
+
+// Next advances to the next row and stores its cells in cells, nil for a
+// null cell. If cells is shorter than the column count the extra columns
+// are skipped; longer, the extra entries are left alone. Next returns false
+// after the last row or on malformed data (which Decode has ruled out; see
+// Err).
+func (it *RowIter) Next(cells [][]byte) bool {
+	if it.left <= 0 || it.err != nil {
+		return false
+	}
+	it.left--
+	d := it.data
+	for c := 0; c < it.cols; c++ {
+		if len(d)-it.off < 4 {
+			it.fail()
+			return false
+		}
+		n := int32(binary.BigEndian.Uint32(d[it.off:]))
+		it.off += 4
+		var cell []byte
+		if n >= 0 {
+			if int(n) > len(d)-it.off {
+				it.fail()
+				return false
+			}
+			end := it.off + int(n)
+			cell = d[it.off:end:end]
+			it.off = end
+		}
+		if c < len(cells) {
+			cells[c] = cell
+		}
+	}
+	return true
+}
+
+func (it *RowIter) fail() {
+	it.err = &DecodeError{What: "RESULT Rows cell", Offset: it.off, Err: ErrTruncated}
+	it.left = 0
+}
+
+// Columns returns the number of cells in each row.
+func (it *RowIter) Columns() int { return it.cols }
+
+// Remaining returns the number of rows Next has yet to return.
+func (it *RowIter) Remaining() int { return it.left }
+
+// Err returns the error that stopped the iteration early, if any. It is
+// always nil for a RowsResult that Decode accepted.
+func (it *RowIter) Err() error { return it.err }
