@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -125,4 +126,17 @@ func TestGoldenHelper(t *testing.T) {
 	if want := []byte{0, 3, 'a', 'b', 'c', 0xff}; !bytes.Equal(got, want) {
 		t.Fatalf("golden = % x", got)
 	}
+}
+
+// allocBytes returns the bytes f allocates per call, averaged over 100
+// calls: hostile counts must fail without allocating what they announce.
+func allocBytes(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := 0; i < 100; i++ {
+		f()
+	}
+	runtime.ReadMemStats(&after)
+	return (after.TotalAlloc - before.TotalAlloc) / 100
 }

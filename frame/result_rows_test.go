@@ -1,0 +1,213 @@
+package frame
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+)
+
+func TestRowsResultGolden(t *testing.T) {
+	users := NewRowsMetadata(
+		ColumnSpec{Keyspace: "ks", Table: "users", Name: "id", Type: &Type{ID: TypeInt}},
+		ColumnSpec{Keyspace: "ks", Table: "users", Name: "name", Type: &Type{ID: TypeVarchar}},
+	)
+	usersRows := &RowsResult{Metadata: users, RowCount: 2, Data: golden(`
+		00000004 00000001   // row 0, id: 1
+		00000003 "bob"      // row 0, name: "bob"
+		00000004 00000002   // row 1, id: 2
+		ffffffff            // row 1, name: null
+	`)}
+	var cases []goldenCase
+	cases = append(cases, forVersions(allVersions, "global_table_spec_with_null", usersRows, golden(`
+		00000002            // kind: Rows
+		00000001            // flags: global_tables_spec
+		00000002            // columns_count
+		0002 "ks"           // global keyspace
+		0005 "users"        // global table
+		0002 "id"   0009    // column "id": int
+		0004 "name" 000d    // column "name": varchar
+		00000002            // rows_count
+		00000004 00000001   // row 0, id: 1
+		00000003 "bob"      // row 0, name: "bob"
+		00000004 00000002   // row 1, id: 2
+		ffffffff            // row 1, name: null
+	`))...)
+	cases = append(cases, forVersions(allVersions, "no_metadata_with_paging_state", &RowsResult{
+		Metadata: RowsMetadata{Flags: MetadataHasMorePages | MetadataNoMetadata, ColumnCount: 2, PagingState: []byte{1, 2, 3}},
+		RowCount: 1,
+		Data:     golden(`00000000 ffffffff`),
+	}, golden(`
+		00000002            // kind: Rows
+		00000006            // flags: has_more_pages | no_metadata
+		00000002            // columns_count (still sent)
+		00000003 010203     // paging_state [bytes]
+		00000001            // rows_count
+		00000000            // row 0, col 0: empty value
+		ffffffff            // row 0, col 1: null
+	`))...)
+	cases = append(cases, forVersions([]Version{V3, V4}, "per_column_table_specs_no_rows", &RowsResult{
+		Metadata: RowsMetadata{ColumnCount: 2, Columns: []ColumnSpec{
+			{Keyspace: "ks1", Table: "t1", Name: "a", Type: &Type{ID: TypeInt}},
+			{Keyspace: "ks2", Table: "t2", Name: "b", Type: &Type{ID: TypeMap, Elems: []*Type{{ID: TypeVarchar}, {ID: TypeUUID}}}},
+		}},
+		Data: []byte{},
+	}, golden(`
+		00000002            // kind: Rows
+		00000000            // flags: none
+		00000002            // columns_count
+		0003 "ks1" 0002 "t1" 0001 "a" 0009           // ks1.t1.a int
+		0003 "ks2" 0002 "t2" 0001 "b" 0021 000d 000c // ks2.t2.b map<varchar, uuid>
+		00000000            // rows_count: 0
+	`))...)
+	cases = append(cases, goldenCase{name: "metadata_changed_with_new_metadata_id", v: V5, msg: &RowsResult{
+		Metadata: RowsMetadata{Flags: MetadataGlobalTablesSpec | MetadataChanged, ColumnCount: 1, NewMetadataID: []byte{0xab, 0xcd},
+			Columns: []ColumnSpec{{Keyspace: "ks", Table: "t", Name: "v", Type: &Type{ID: TypeBigint}}}},
+		RowCount: 1,
+		Data:     golden(`00000008 000000000000002a`),
+	}, body: golden(`
+		00000002            // kind: Rows
+		00000009            // flags: global_tables_spec | metadata_changed
+		00000001            // columns_count
+		0002 abcd           // new_metadata_id [short bytes] (v5)
+		0002 "ks" 0001 "t"  // global table spec
+		0001 "v" 0002       // column "v": bigint
+		00000001            // rows_count
+		00000008 000000000000002a // row 0: 42
+	`)})
+	cases = append(cases, goldenCase{name: "paging_and_metadata_changed", v: V5, msg: &RowsResult{
+		Metadata: RowsMetadata{Flags: MetadataHasMorePages | MetadataChanged | MetadataGlobalTablesSpec, ColumnCount: 1,
+			PagingState: []byte{9}, NewMetadataID: []byte{1},
+			Columns: []ColumnSpec{{Keyspace: "ks", Table: "t", Name: "v", Type: &Type{ID: TypeBoolean}}}},
+		Data: []byte{},
+	}, body: golden(`
+		00000002            // kind: Rows
+		0000000b            // flags: global | has_more_pages | metadata_changed
+		00000001            // columns_count
+		00000001 09         // paging_state comes first
+		0001 01             // then new_metadata_id
+		0002 "ks" 0001 "t"  // global table spec
+		0001 "v" 0004       // column "v": boolean
+		00000000            // rows_count
+	`)})
+	runGolden(t, func() Message { return &RowsResult{} }, cases)
+}
+
+func TestRowIterScansCellsInOrder(t *testing.T) {
+	body := golden(`
+		00000002 00000006 00000002 00000000 00000002
+		00000001 "a" ffffffff
+		00000000     00000002 "bc"`)
+	var m RowsResult
+	if err := m.Decode(body, V4); err != nil {
+		t.Fatal(err)
+	}
+	want := [][][]byte{{[]byte("a"), nil}, {{}, []byte("bc")}}
+	cells := make([][]byte, 2)
+	it := m.Rows()
+	if it.Columns() != 2 || it.Remaining() != 2 {
+		t.Fatalf("Columns %d Remaining %d", it.Columns(), it.Remaining())
+	}
+	for r := 0; it.Next(cells); r++ {
+		for c := range cells {
+			if !bytes.Equal(cells[c], want[r][c]) || (cells[c] == nil) != (want[r][c] == nil) {
+				t.Fatalf("row %d col %d = %q (nil %v)", r, c, cells[c], cells[c] == nil)
+			}
+		}
+	}
+	if it.Err() != nil || it.Remaining() != 0 {
+		t.Fatalf("Err %v Remaining %d", it.Err(), it.Remaining())
+	}
+	// A short cells slice gets the leading columns; the rest are skipped.
+	short := make([][]byte, 1)
+	it = m.Rows()
+	it.Next(short)
+	if it.Next(short); string(short[0]) != "" || short[0] == nil {
+		t.Fatalf("short slice, row 1: %q", short[0])
+	}
+	if allocs := testing.AllocsPerRun(100, func() {
+		it := m.Rows()
+		for it.Next(cells) {
+		}
+	}); allocs != 0 {
+		t.Fatalf("iteration allocated %v times", allocs)
+	}
+}
+
+func TestRowIterStopsOnMalformedData(t *testing.T) {
+	m := RowsResult{Metadata: RowsMetadata{ColumnCount: 2}, RowCount: 2, Data: golden(`00000001 aa 00000005 bb`)}
+	it := m.Rows()
+	if it.Next(make([][]byte, 2)) || it.Err() == nil {
+		t.Fatal("malformed hand-built data iterated")
+	}
+}
+
+func TestRowsResultRejectsHostileCounts(t *testing.T) {
+	tests := map[string]string{
+		"column_count_huge_with_metadata": `00000002 00000001 7fffffff 0002 "ks" 0001 "t" 0001 "a" 0009 00000000`,
+		"column_count_huge_no_metadata":   `00000002 00000004 7fffffff 00000001 00000000`,
+		"row_count_huge":                  `00000002 00000004 00000001 7fffffff 00000000`,
+		"row_times_column_overflow":       `00000002 00000004 7fffffff 7fffffff 00000000 00000000`,
+		"rows_without_columns":            `00000002 00000004 00000000 7fffffff`,
+		"negative_rows":                   `00000002 00000004 00000001 ffffffff`,
+		"negative_columns":                `00000002 00000004 ffffffff 00000000`,
+		"cell_longer_than_body":           `00000002 00000004 00000001 00000001 7ffffff0 00`,
+	}
+	for name, body := range tests {
+		t.Run(name, func(t *testing.T) {
+			b := golden(body)
+			var m RowsResult
+			err := m.Decode(b, V4)
+			var de *DecodeError
+			if !errors.As(err, &de) {
+				t.Fatalf("got %v, want a *DecodeError", err)
+			}
+			if n := allocBytes(func() { _ = m.Decode(b, V4) }); n > 1024 {
+				t.Fatalf("allocated %d bytes", n)
+			}
+		})
+	}
+}
+
+func TestRowsResultDecodeErrorSaysWhere(t *testing.T) {
+	body := golden(`00000002 00000004 00000002 00000001 00000001 aa 00000009 bb`)
+	var m RowsResult
+	err := m.Decode(body, V4)
+	var de *DecodeError
+	if !errors.As(err, &de) || de.Offset != 21 || !errors.Is(err, ErrTruncated) {
+		t.Fatalf("got %v", err)
+	}
+	if want := "frame: decoding RESULT Rows cell (row 0, column 1) at offset 21: truncated"; err.Error() != want {
+		t.Fatalf("got %q\nwant %q", err.Error(), want)
+	}
+}
+
+func TestRowsResultEncodeChecksData(t *testing.T) {
+	md := RowsMetadata{Flags: MetadataNoMetadata, ColumnCount: 1}
+	for name, m := range map[string]*RowsResult{
+		"missing_cells":  {Metadata: md, RowCount: 2, Data: golden(`00000000`)},
+		"extra_bytes":    {Metadata: md, RowCount: 1, Data: golden(`00000000 00`)},
+		"count_mismatch": {Metadata: RowsMetadata{ColumnCount: 2}, Data: []byte{}},
+		"nil_type":       {Metadata: NewRowsMetadata(ColumnSpec{Name: "a"}), Data: []byte{}},
+		"mixed_tables_under_global_flag": {Metadata: RowsMetadata{Flags: MetadataGlobalTablesSpec, ColumnCount: 2, Columns: []ColumnSpec{
+			{Keyspace: "a", Table: "t", Name: "x", Type: &Type{ID: TypeInt}}, {Keyspace: "b", Table: "t", Name: "y", Type: &Type{ID: TypeInt}}}}},
+		"new_metadata_id_before_v5": {Metadata: RowsMetadata{NewMetadataID: []byte{1}}, Data: []byte{}},
+	} {
+		if _, err := m.Encode(nil, V4); err == nil {
+			t.Errorf("%s: encoded", name)
+		}
+	}
+}
+
+func TestNewRowsMetadataPicksGlobalSpec(t *testing.T) {
+	a := ColumnSpec{Keyspace: "ks", Table: "t", Name: "a", Type: &Type{ID: TypeInt}}
+	b := ColumnSpec{Keyspace: "ks", Table: "u", Name: "b", Type: &Type{ID: TypeInt}}
+	if m := NewRowsMetadata(a, a); m.Flags != MetadataGlobalTablesSpec || m.ColumnCount != 2 {
+		t.Fatalf("same table: %+v", m)
+	}
+	if m := NewRowsMetadata(a, b); m.Flags != 0 {
+		t.Fatalf("two tables: %+v", m)
+	}
+	if m := NewPreparedMetadata([]ColumnSpec{a}, 0); m.Flags != MetadataGlobalTablesSpec || len(m.PKIndexes) != 1 {
+		t.Fatalf("prepared: %+v", m)
+	}
+}
