@@ -4,21 +4,21 @@ import "testing"
 
 func TestAuthChallengeGolden(t *testing.T) {
 	newMsg := func() Message { return &AuthChallenge{} }
-	var cases []goldenCase
-	cases = append(cases, forVersions(allVersions, "token", &AuthChallenge{Token: []byte("r=abc")}, golden(`
+	var cases []rspCase
+	cases = append(cases, rspForVersions(rspVersions, "token", &AuthChallenge{Token: []byte("r=abc")}, rspHex(`
 		00000005 "r=abc" // token [bytes]
 	`))...)
-	cases = append(cases, forVersions(allVersions, "empty_token", &AuthChallenge{Token: []byte{}}, golden(`
+	cases = append(cases, rspForVersions(rspVersions, "empty_token", &AuthChallenge{Token: []byte{}}, rspHex(`
 		00000000 // token [bytes]: empty, not null
 	`))...)
-	cases = append(cases, forVersions(allVersions, "null_token", &AuthChallenge{}, golden(`
+	cases = append(cases, rspForVersions(rspVersions, "null_token", &AuthChallenge{}, rspHex(`
 		ffffffff // token [bytes]: null
 	`))...)
-	runGolden(t, newMsg, cases)
+	rspRunGolden(t, newMsg, cases)
 }
 
 func TestAuthChallengeTokenOutlivesBody(t *testing.T) {
-	body := golden(`00000002 abcd`)
+	body := rspHex(`00000002 abcd`)
 	var m AuthChallenge
 	if err := m.Decode(body, V4); err != nil {
 		t.Fatal(err)

@@ -4,12 +4,12 @@ import "testing"
 
 func TestAuthSuccessGolden(t *testing.T) {
 	newMsg := func() Message { return &AuthSuccess{} }
-	var cases []goldenCase
-	cases = append(cases, forVersions(allVersions, "null_token_as_sent_by_password_authenticator", &AuthSuccess{}, golden(`
+	var cases []rspCase
+	cases = append(cases, rspForVersions(rspVersions, "null_token_as_sent_by_password_authenticator", &AuthSuccess{}, rspHex(`
 		ffffffff // token [bytes]: null
 	`))...)
-	cases = append(cases, forVersions(allVersions, "sasl_final_token", &AuthSuccess{Token: []byte("v=xyz")}, golden(`
+	cases = append(cases, rspForVersions(rspVersions, "sasl_final_token", &AuthSuccess{Token: []byte("v=xyz")}, rspHex(`
 		00000005 "v=xyz" // token [bytes]
 	`))...)
-	runGolden(t, newMsg, cases)
+	rspRunGolden(t, newMsg, cases)
 }

@@ -10,9 +10,9 @@ import (
 func TestErrorGolden(t *testing.T) {
 	newMsg := func() Message { return &ErrorResponse{} }
 	v34 := []Version{V3, V4}
-	var cases []goldenCase
+	var cases []rspCase
 	add := func(vs []Version, name string, err ServerError, body string) {
-		cases = append(cases, forVersions(vs, name, &ErrorResponse{Err: err}, golden(body))...)
+		cases = append(cases, rspForVersions(vs, name, &ErrorResponse{Err: err}, rspHex(body))...)
 	}
 	msgOnly := []struct {
 		name string
@@ -32,17 +32,17 @@ func TestErrorGolden(t *testing.T) {
 		{"config_error", "00002300", &ConfigError{Msg: "msg"}},
 	}
 	for _, m := range msgOnly {
-		add(allVersions, m.name, m.err, m.code+` // code
+		add(rspVersions, m.name, m.err, m.code+` // code
 			0003 "msg" // message [string]`)
 	}
-	add(allVersions, "unavailable", &UnavailableError{Msg: "msg", Consistency: Quorum, Required: 3, Alive: 1}, `
+	add(rspVersions, "unavailable", &UnavailableError{Msg: "msg", Consistency: Quorum, Required: 3, Alive: 1}, `
 		00001000   // code: UNAVAILABLE
 		0003 "msg" // message
 		0004       // consistency: QUORUM
 		00000003   // required
 		00000001   // alive
 	`)
-	add(allVersions, "write_timeout_simple", &WriteTimeoutError{Msg: "msg", Consistency: LocalQuorum, Received: 1, BlockFor: 2, WriteType: "SIMPLE"}, `
+	add(rspVersions, "write_timeout_simple", &WriteTimeoutError{Msg: "msg", Consistency: LocalQuorum, Received: 1, BlockFor: 2, WriteType: "SIMPLE"}, `
 		00001100        // code: WRITE_TIMEOUT
 		0003 "msg"      // message
 		0006            // consistency: LOCAL_QUORUM
@@ -67,7 +67,7 @@ func TestErrorGolden(t *testing.T) {
 		0003 "CAS" // writeType
 		0005       // contentions [short], v5 and CAS only
 	`)
-	add(allVersions, "read_timeout", &ReadTimeoutError{Msg: "msg", Consistency: One, Received: 0, BlockFor: 1}, `
+	add(rspVersions, "read_timeout", &ReadTimeoutError{Msg: "msg", Consistency: One, Received: 0, BlockFor: 1}, `
 		00001200   // code: READ_TIMEOUT
 		0003 "msg" // message
 		0001       // consistency: ONE
@@ -133,55 +133,55 @@ func TestErrorGolden(t *testing.T) {
 		04 7f000001 0003 // 127.0.0.1: reason 3
 		0005 "BATCH" // writeType
 	`)
-	add(allVersions, "cas_write_unknown", &CASWriteUnknownError{Msg: "msg", Consistency: LocalSerial, Received: 0, BlockFor: 2}, `
+	add(rspVersions, "cas_write_unknown", &CASWriteUnknownError{Msg: "msg", Consistency: LocalSerial, Received: 0, BlockFor: 2}, `
 		00001700   // code: CAS_WRITE_UNKNOWN
 		0003 "msg" // message
 		0009       // consistency: LOCAL_SERIAL
 		00000000   // received
 		00000002   // blockfor
 	`)
-	add(allVersions, "already_exists_table", &AlreadyExistsError{Msg: "msg", Keyspace: "ks", Table: "t"}, `
+	add(rspVersions, "already_exists_table", &AlreadyExistsError{Msg: "msg", Keyspace: "ks", Table: "t"}, `
 		00002400   // code: ALREADY_EXISTS
 		0003 "msg" // message
 		0002 "ks"  // keyspace
 		0001 "t"   // table
 	`)
-	add(allVersions, "already_exists_keyspace", &AlreadyExistsError{Msg: "msg", Keyspace: "ks"}, `
+	add(rspVersions, "already_exists_keyspace", &AlreadyExistsError{Msg: "msg", Keyspace: "ks"}, `
 		00002400   // code: ALREADY_EXISTS
 		0003 "msg" // message
 		0002 "ks"  // keyspace
 		0000       // table: empty for a keyspace
 	`)
-	add(allVersions, "unprepared", &UnpreparedError{Msg: "msg", ID: []byte{0xca, 0xfe, 0xba, 0xbe}}, `
+	add(rspVersions, "unprepared", &UnpreparedError{Msg: "msg", ID: []byte{0xca, 0xfe, 0xba, 0xbe}}, `
 		00002500      // code: UNPREPARED
 		0003 "msg"    // message
 		0004 cafebabe // id [short bytes]
 	`)
-	for _, v := range allVersions {
-		cases = append(cases, goldenCase{name: "unknown_code_without_body", v: v, loose: true,
+	for _, v := range rspVersions {
+		cases = append(cases, rspCase{name: "unknown_code_without_body", v: v, loose: true,
 			msg: &ErrorResponse{Err: &UnknownServerError{ErrorCode: 0x7777, Msg: "msg"}},
-			body: golden(`
+			body: rspHex(`
 				00007777   // code: not in the spec
 				0003 "msg" // message
 			`)})
-		cases = append(cases, goldenCase{name: "unknown_code_keeps_body", v: v, loose: true,
+		cases = append(cases, rspCase{name: "unknown_code_keeps_body", v: v, loose: true,
 			msg: &ErrorResponse{Err: &UnknownServerError{ErrorCode: 0x7777, Msg: "msg", Rest: []byte{1, 2}}},
-			body: golden(`
+			body: rspHex(`
 				00007777   // code: not in the spec
 				0003 "msg" // message
 				0102       // body, kept uninterpreted
 			`)})
 	}
-	runGolden(t, newMsg, cases)
+	rspRunGolden(t, newMsg, cases)
 }
 
 func TestServerErrorsAreInspectable(t *testing.T) {
-	body := golden(`00001000 0003 "msg" 0004 00000002 00000001`)
+	body := rspHex(`00001000 0003 "msg" 0004 00000002 00000001`)
 	se, err := DecodeServerError(body, V4)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var wrapped error = &wrapErr{se}
+	var wrapped error = &rspWrapErr{se}
 	var ue *UnavailableError
 	if !errors.As(wrapped, &ue) || ue.Required != 2 || ue.Alive != 1 {
 		t.Fatalf("errors.As(*UnavailableError) failed on %v", wrapped)
@@ -196,10 +196,10 @@ func TestServerErrorsAreInspectable(t *testing.T) {
 	}
 }
 
-type wrapErr struct{ err error }
+type rspWrapErr struct{ err error }
 
-func (w *wrapErr) Error() string { return "attempt: " + w.err.Error() }
-func (w *wrapErr) Unwrap() error { return w.err }
+func (w *rspWrapErr) Error() string { return "attempt: " + w.err.Error() }
+func (w *rspWrapErr) Unwrap() error { return w.err }
 
 func TestServerErrorMessages(t *testing.T) {
 	tests := []struct {
@@ -249,7 +249,7 @@ func TestErrorCodeNames(t *testing.T) {
 }
 
 func TestErrorDecodeRejectsHostileReasonMap(t *testing.T) {
-	body := golden(`
+	body := rspHex(`
 		00001300 0003 "msg" 0004 00000001 00000002
 		7fffffff // reasonmap count far beyond the bytes left
 		04 0a000001 0000 01`)
@@ -257,17 +257,17 @@ func TestErrorDecodeRejectsHostileReasonMap(t *testing.T) {
 	if err := m.Decode(body, V5); !errors.Is(err, ErrTruncated) {
 		t.Fatalf("got %v, want ErrTruncated", err)
 	}
-	if n := allocBytes(func() { _ = m.Decode(body, V5) }); n > 1024 {
+	if n := rspAllocBytes(func() { _ = m.Decode(body, V5) }); n > 1024 {
 		t.Fatalf("hostile count allocated %d bytes", n)
 	}
 }
 
 func TestErrorDecodeRejectsBadInput(t *testing.T) {
 	var m ErrorResponse
-	if err := m.Decode(golden(`00001000 0003 "msg" 0004 00000002 00000001`), Version(2)); err == nil {
+	if err := m.Decode(rspHex(`00001000 0003 "msg" 0004 00000002 00000001`), Version(2)); err == nil {
 		t.Fatal("version 2 accepted")
 	}
-	if err := m.Decode(golden(`00001300 0003 "msg" 0004 00000001 00000002 00000001 05 0a000001 0000 01`), V5); err == nil {
+	if err := m.Decode(rspHex(`00001300 0003 "msg" 0004 00000001 00000002 00000001 05 0a000001 0000 01`), V5); err == nil {
 		t.Fatal("5-byte address accepted")
 	}
 }

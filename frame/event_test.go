@@ -6,28 +6,28 @@ import (
 )
 
 func TestEventGolden(t *testing.T) {
-	var cases []goldenCase
-	cases = append(cases, forVersions(allVersions, "topology_new_node",
-		&Event{Type: EventTopologyChange, Change: "NEW_NODE", Address: netip.MustParseAddrPort("10.0.0.2:9042")}, golden(`
+	var cases []rspCase
+	cases = append(cases, rspForVersions(rspVersions, "topology_new_node",
+		&Event{Type: EventTopologyChange, Change: "NEW_NODE", Address: netip.MustParseAddrPort("10.0.0.2:9042")}, rspHex(`
 		000f "TOPOLOGY_CHANGE" // event type
 		0008 "NEW_NODE"        // change
 		04 0a000002            // [inet] address: 4 bytes, 10.0.0.2
 		00002352               // port 9042
 	`))...)
-	cases = append(cases, forVersions(allVersions, "status_down_ipv6",
-		&Event{Type: EventStatusChange, Change: "DOWN", Address: netip.MustParseAddrPort("[2001:db8::7]:9042")}, golden(`
+	cases = append(cases, rspForVersions(rspVersions, "status_down_ipv6",
+		&Event{Type: EventStatusChange, Change: "DOWN", Address: netip.MustParseAddrPort("[2001:db8::7]:9042")}, rspHex(`
 		000d "STATUS_CHANGE"                 // event type
 		0004 "DOWN"                          // change
 		10 20010db8000000000000000000000007  // [inet] address: 16 bytes
 		00002352                             // port 9042
 	`))...)
 	for _, g := range schemaChangeGoldens {
-		cases = append(cases, forVersions(allVersions, "schema_"+g.name,
-			&Event{Type: EventSchemaChange, Schema: g.sc}, golden(`
+		cases = append(cases, rspForVersions(rspVersions, "schema_"+g.name,
+			&Event{Type: EventSchemaChange, Schema: g.sc}, rspHex(`
 			000d "SCHEMA_CHANGE" // event type
 		`+g.body))...)
 	}
-	runGolden(t, func() Message { return &Event{} }, cases)
+	rspRunGolden(t, func() Message { return &Event{} }, cases)
 }
 
 func TestEventRejects(t *testing.T) {
@@ -38,7 +38,7 @@ func TestEventRejects(t *testing.T) {
 		"negative_port":  `000d "STATUS_CHANGE" 0002 "UP" 04 0a000002 ffffffff`,
 		"port_too_large": `000d "STATUS_CHANGE" 0002 "UP" 04 0a000002 00010000`,
 	} {
-		if err := m.Decode(golden(body), V4); err == nil {
+		if err := m.Decode(rspHex(body), V4); err == nil {
 			t.Errorf("%s: decoded", name)
 		}
 	}

@@ -3,6 +3,6 @@ package frame
 import "testing"
 
 func TestReadyGolden(t *testing.T) {
-	runGolden(t, func() Message { return &Ready{} },
-		forVersions(allVersions, "empty_body", &Ready{}, golden(``)))
+	rspRunGolden(t, func() Message { return &Ready{} },
+		rspForVersions(rspVersions, "empty_body", &Ready{}, rspHex(``)))
 }

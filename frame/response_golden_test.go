@@ -10,9 +10,9 @@ import (
 	"testing"
 )
 
-// golden parses annotated golden bytes: hex digits (spaces allowed), "quoted
+// rspHex parses annotated golden bytes: hex digits (spaces allowed), "quoted
 // text" for its ASCII bytes, and comments from // to the end of the line.
-func golden(s string) []byte {
+func rspHex(s string) []byte {
 	var out []byte
 	for _, line := range strings.Split(s, "\n") {
 		if i := strings.Index(line, "//"); i >= 0 {
@@ -48,10 +48,10 @@ func golden(s string) []byte {
 	return out
 }
 
-var allVersions = []Version{V3, V4, V5}
+var rspVersions = []Version{V3, V4, V5}
 
-// goldenCase is one message with its exact bytes in one version.
-type goldenCase struct {
+// rspCase is one message with its exact bytes in one version.
+type rspCase struct {
 	name string
 	v    Version
 	msg  Message // the decoded value, also encoded
@@ -61,10 +61,10 @@ type goldenCase struct {
 	loose bool
 }
 
-// runGolden checks, for every case: Decode(body) == msg, Encode(msg) ==
+// rspRunGolden checks, for every case: Decode(body) == msg, Encode(msg) ==
 // body, Encode(Decode(body)) == body, every strict prefix of body fails with
 // a *DecodeError, and a trailing byte is rejected.
-func runGolden(t *testing.T, newMsg func() Message, cases []goldenCase) {
+func rspRunGolden(t *testing.T, newMsg func() Message, cases []rspCase) {
 	t.Helper()
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("%s/%s", c.name, c.v), func(t *testing.T) {
@@ -110,17 +110,17 @@ func runGolden(t *testing.T, newMsg func() Message, cases []goldenCase) {
 	}
 }
 
-// forVersions repeats a version-independent case for each version.
-func forVersions(vs []Version, name string, msg Message, body []byte) []goldenCase {
-	var cs []goldenCase
+// rspForVersions repeats a version-independent case for each version.
+func rspForVersions(vs []Version, name string, msg Message, body []byte) []rspCase {
+	var cs []rspCase
 	for _, v := range vs {
-		cs = append(cs, goldenCase{name: name, v: v, msg: msg, body: body})
+		cs = append(cs, rspCase{name: name, v: v, msg: msg, body: body})
 	}
 	return cs
 }
 
 func TestGoldenHelper(t *testing.T) {
-	got := golden(`
+	got := rspHex(`
 		0003 "abc" // a [string]
 		ff`)
 	if want := []byte{0, 3, 'a', 'b', 'c', 0xff}; !bytes.Equal(got, want) {
@@ -128,9 +128,9 @@ func TestGoldenHelper(t *testing.T) {
 	}
 }
 
-// allocBytes returns the bytes f allocates per call, averaged over 100
+// rspAllocBytes returns the bytes f allocates per call, averaged over 100
 // calls: hostile counts must fail without allocating what they announce.
-func allocBytes(f func()) uint64 {
+func rspAllocBytes(f func()) uint64 {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)

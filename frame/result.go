@@ -68,7 +68,7 @@ func DecodeResult(body []byte, v Version) (Message, error) {
 // startResult prepares a Reader over a RESULT body of the given kind and
 // reads the kind; it reports false if reading cannot go on.
 func startResult(r *Reader, body []byte, v Version, kind ResultKind) bool {
-	r.Reset(body, "RESULT "+kind.String())
+	r.Reset(body, resultWhat(kind))
 	if !rspVersion(r, v) {
 		return false
 	}
@@ -80,7 +80,7 @@ func startResult(r *Reader, body []byte, v Version, kind ResultKind) bool {
 
 // startResultEnc starts encoding a RESULT body of the given kind.
 func startResultEnc(dst []byte, v Version, kind ResultKind) rspEnc {
-	e := newRspEnc(dst, "RESULT "+kind.String())
+	e := newRspEnc(dst, resultWhat(kind))
 	if rspEncVersion(&e, v) {
 		e.putInt(int32(kind))
 	}
@@ -141,4 +141,22 @@ func (m *SetKeyspaceResult) Decode(body []byte, v Version) error {
 	}
 	m.Keyspace = ks
 	return nil
+}
+
+// resultWhat names a result kind for errors without building a string on
+// the hot path.
+func resultWhat(kind ResultKind) string {
+	switch kind {
+	case ResultVoid:
+		return "RESULT Void"
+	case ResultRows:
+		return "RESULT Rows"
+	case ResultSetKeyspace:
+		return "RESULT Set_keyspace"
+	case ResultPrepared:
+		return "RESULT Prepared"
+	case ResultSchemaChange:
+		return "RESULT Schema_change"
+	}
+	return "RESULT"
 }

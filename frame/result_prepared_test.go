@@ -20,8 +20,8 @@ func TestPreparedResultGolden(t *testing.T) {
 	}
 	withPK := params
 	withPK.PKIndexes = []uint16{0}
-	cases := []goldenCase{
-		{name: "select_without_pk_indexes", v: V3, msg: &PreparedResult{ID: []byte{0x01, 0x02}, Params: params, Result: result}, body: golden(`
+	cases := []rspCase{
+		{name: "select_without_pk_indexes", v: V3, msg: &PreparedResult{ID: []byte{0x01, 0x02}, Params: params, Result: result}, body: rspHex(`
 			00000004      // kind: Prepared
 			0002 0102     // id [short bytes]
 			00000001      // metadata flags: global_tables_spec
@@ -35,7 +35,7 @@ func TestPreparedResultGolden(t *testing.T) {
 			0002 "ks" 0001 "t" // global table spec
 			0001 "v" 000d // column "v": varchar
 		`)},
-		{name: "select_with_pk_indexes", v: V4, msg: &PreparedResult{ID: []byte{0x01, 0x02}, Params: withPK, Result: result}, body: golden(`
+		{name: "select_with_pk_indexes", v: V4, msg: &PreparedResult{ID: []byte{0x01, 0x02}, Params: withPK, Result: result}, body: rspHex(`
 			00000004      // kind: Prepared
 			0002 0102     // id
 			00000001      // metadata flags: global_tables_spec
@@ -49,7 +49,7 @@ func TestPreparedResultGolden(t *testing.T) {
 			0002 "ks" 0001 "t"
 			0001 "v" 000d
 		`)},
-		{name: "select_with_result_metadata_id", v: V5, msg: &PreparedResult{ID: []byte{0x01, 0x02}, ResultMetadataID: []byte{0xbe, 0xef}, Params: withPK, Result: result}, body: golden(`
+		{name: "select_with_result_metadata_id", v: V5, msg: &PreparedResult{ID: []byte{0x01, 0x02}, ResultMetadataID: []byte{0xbe, 0xef}, Params: withPK, Result: result}, body: rspHex(`
 			00000004      // kind: Prepared
 			0002 0102     // id
 			0002 beef     // result_metadata_id [short bytes] (v5)
@@ -71,7 +71,7 @@ func TestPreparedResultGolden(t *testing.T) {
 				{Keyspace: "ks2", Table: "u", Name: "b", Type: &Type{ID: TypeList, Elems: []*Type{{ID: TypeVarchar}}}},
 			}, PKIndexes: []uint16{1, 0}},
 			Result: RowsMetadata{Flags: MetadataNoMetadata},
-		}, body: golden(`
+		}, body: rspHex(`
 			00000004      // kind: Prepared
 			0001 aa       // id
 			00000000      // metadata flags: per-column table specs
@@ -83,25 +83,25 @@ func TestPreparedResultGolden(t *testing.T) {
 			00000000      // columns_count 0
 		`)},
 	}
-	runGolden(t, func() Message { return &PreparedResult{} }, cases)
+	rspRunGolden(t, func() Message { return &PreparedResult{} }, cases)
 }
 
 func TestPreparedResultRejects(t *testing.T) {
 	var m PreparedResult
 	// pk_index 2 of a statement with one bind marker.
-	body := golden(`00000004 0001 aa 00000001 00000001 00000001 0002 0002 "ks" 0001 "t" 0001 "a" 0009 00000004 00000000`)
+	body := rspHex(`00000004 0001 aa 00000001 00000001 00000001 0002 0002 "ks" 0001 "t" 0001 "a" 0009 00000004 00000000`)
 	if err := m.Decode(body, V4); err == nil {
 		t.Fatal("out-of-range pk index decoded")
 	}
-	hostile := golden(`00000004 0001 aa 00000001 7fffffff 00000000 0002 "ks" 0001 "t"`)
+	hostile := rspHex(`00000004 0001 aa 00000001 7fffffff 00000000 0002 "ks" 0001 "t"`)
 	if err := m.Decode(hostile, V4); !errors.Is(err, ErrTruncated) {
 		t.Fatalf("hostile column count: %v", err)
 	}
-	if n := allocBytes(func() { _ = m.Decode(hostile, V4) }); n > 1024 {
+	if n := rspAllocBytes(func() { _ = m.Decode(hostile, V4) }); n > 1024 {
 		t.Fatalf("hostile column count allocated %d bytes", n)
 	}
-	hostilePK := golden(`00000004 0001 aa 00000001 00000001 7fffffff 0000`)
-	if n := allocBytes(func() { _ = m.Decode(hostilePK, V4) }); n > 1024 {
+	hostilePK := rspHex(`00000004 0001 aa 00000001 00000001 7fffffff 0000`)
+	if n := rspAllocBytes(func() { _ = m.Decode(hostilePK, V4) }); n > 1024 {
 		t.Fatalf("hostile pk count allocated %d bytes", n)
 	}
 	for name, p := range map[string]*PreparedResult{
@@ -119,7 +119,7 @@ func TestPreparedResultRejects(t *testing.T) {
 }
 
 func TestPreparedIDOutlivesBody(t *testing.T) {
-	body := golden(`00000004 0001 aa 00000000 00000000 00000000 00000004 00000000`)
+	body := rspHex(`00000004 0001 aa 00000000 00000000 00000000 00000004 00000000`)
 	var m PreparedResult
 	if err := m.Decode(body, V4); err != nil {
 		t.Fatal(err)

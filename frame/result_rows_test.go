@@ -11,14 +11,14 @@ func TestRowsResultGolden(t *testing.T) {
 		ColumnSpec{Keyspace: "ks", Table: "users", Name: "id", Type: &Type{ID: TypeInt}},
 		ColumnSpec{Keyspace: "ks", Table: "users", Name: "name", Type: &Type{ID: TypeVarchar}},
 	)
-	usersRows := &RowsResult{Metadata: users, RowCount: 2, Data: golden(`
+	usersRows := &RowsResult{Metadata: users, RowCount: 2, Data: rspHex(`
 		00000004 00000001   // row 0, id: 1
 		00000003 "bob"      // row 0, name: "bob"
 		00000004 00000002   // row 1, id: 2
 		ffffffff            // row 1, name: null
 	`)}
-	var cases []goldenCase
-	cases = append(cases, forVersions(allVersions, "global_table_spec_with_null", usersRows, golden(`
+	var cases []rspCase
+	cases = append(cases, rspForVersions(rspVersions, "global_table_spec_with_null", usersRows, rspHex(`
 		00000002            // kind: Rows
 		00000001            // flags: global_tables_spec
 		00000002            // columns_count
@@ -32,11 +32,11 @@ func TestRowsResultGolden(t *testing.T) {
 		00000004 00000002   // row 1, id: 2
 		ffffffff            // row 1, name: null
 	`))...)
-	cases = append(cases, forVersions(allVersions, "no_metadata_with_paging_state", &RowsResult{
+	cases = append(cases, rspForVersions(rspVersions, "no_metadata_with_paging_state", &RowsResult{
 		Metadata: RowsMetadata{Flags: MetadataHasMorePages | MetadataNoMetadata, ColumnCount: 2, PagingState: []byte{1, 2, 3}},
 		RowCount: 1,
-		Data:     golden(`00000000 ffffffff`),
-	}, golden(`
+		Data:     rspHex(`00000000 ffffffff`),
+	}, rspHex(`
 		00000002            // kind: Rows
 		00000006            // flags: has_more_pages | no_metadata
 		00000002            // columns_count (still sent)
@@ -45,13 +45,13 @@ func TestRowsResultGolden(t *testing.T) {
 		00000000            // row 0, col 0: empty value
 		ffffffff            // row 0, col 1: null
 	`))...)
-	cases = append(cases, forVersions([]Version{V3, V4}, "per_column_table_specs_no_rows", &RowsResult{
+	cases = append(cases, rspForVersions([]Version{V3, V4}, "per_column_table_specs_no_rows", &RowsResult{
 		Metadata: RowsMetadata{ColumnCount: 2, Columns: []ColumnSpec{
 			{Keyspace: "ks1", Table: "t1", Name: "a", Type: &Type{ID: TypeInt}},
 			{Keyspace: "ks2", Table: "t2", Name: "b", Type: &Type{ID: TypeMap, Elems: []*Type{{ID: TypeVarchar}, {ID: TypeUUID}}}},
 		}},
 		Data: []byte{},
-	}, golden(`
+	}, rspHex(`
 		00000002            // kind: Rows
 		00000000            // flags: none
 		00000002            // columns_count
@@ -59,12 +59,12 @@ func TestRowsResultGolden(t *testing.T) {
 		0003 "ks2" 0002 "t2" 0001 "b" 0021 000d 000c // ks2.t2.b map<varchar, uuid>
 		00000000            // rows_count: 0
 	`))...)
-	cases = append(cases, goldenCase{name: "metadata_changed_with_new_metadata_id", v: V5, msg: &RowsResult{
+	cases = append(cases, rspCase{name: "metadata_changed_with_new_metadata_id", v: V5, msg: &RowsResult{
 		Metadata: RowsMetadata{Flags: MetadataGlobalTablesSpec | MetadataChanged, ColumnCount: 1, NewMetadataID: []byte{0xab, 0xcd},
 			Columns: []ColumnSpec{{Keyspace: "ks", Table: "t", Name: "v", Type: &Type{ID: TypeBigint}}}},
 		RowCount: 1,
-		Data:     golden(`00000008 000000000000002a`),
-	}, body: golden(`
+		Data:     rspHex(`00000008 000000000000002a`),
+	}, body: rspHex(`
 		00000002            // kind: Rows
 		00000009            // flags: global_tables_spec | metadata_changed
 		00000001            // columns_count
@@ -74,12 +74,12 @@ func TestRowsResultGolden(t *testing.T) {
 		00000001            // rows_count
 		00000008 000000000000002a // row 0: 42
 	`)})
-	cases = append(cases, goldenCase{name: "paging_and_metadata_changed", v: V5, msg: &RowsResult{
+	cases = append(cases, rspCase{name: "paging_and_metadata_changed", v: V5, msg: &RowsResult{
 		Metadata: RowsMetadata{Flags: MetadataHasMorePages | MetadataChanged | MetadataGlobalTablesSpec, ColumnCount: 1,
 			PagingState: []byte{9}, NewMetadataID: []byte{1},
 			Columns: []ColumnSpec{{Keyspace: "ks", Table: "t", Name: "v", Type: &Type{ID: TypeBoolean}}}},
 		Data: []byte{},
-	}, body: golden(`
+	}, body: rspHex(`
 		00000002            // kind: Rows
 		0000000b            // flags: global | has_more_pages | metadata_changed
 		00000001            // columns_count
@@ -89,11 +89,11 @@ func TestRowsResultGolden(t *testing.T) {
 		0001 "v" 0004       // column "v": boolean
 		00000000            // rows_count
 	`)})
-	runGolden(t, func() Message { return &RowsResult{} }, cases)
+	rspRunGolden(t, func() Message { return &RowsResult{} }, cases)
 }
 
 func TestRowIterScansCellsInOrder(t *testing.T) {
-	body := golden(`
+	body := rspHex(`
 		00000002 00000006 00000002 00000000 00000002
 		00000001 "a" ffffffff
 		00000000     00000002 "bc"`)
@@ -134,7 +134,7 @@ func TestRowIterScansCellsInOrder(t *testing.T) {
 }
 
 func TestRowIterStopsOnMalformedData(t *testing.T) {
-	m := RowsResult{Metadata: RowsMetadata{ColumnCount: 2}, RowCount: 2, Data: golden(`00000001 aa 00000005 bb`)}
+	m := RowsResult{Metadata: RowsMetadata{ColumnCount: 2}, RowCount: 2, Data: rspHex(`00000001 aa 00000005 bb`)}
 	it := m.Rows()
 	if it.Next(make([][]byte, 2)) || it.Err() == nil {
 		t.Fatal("malformed hand-built data iterated")
@@ -154,14 +154,14 @@ func TestRowsResultRejectsHostileCounts(t *testing.T) {
 	}
 	for name, body := range tests {
 		t.Run(name, func(t *testing.T) {
-			b := golden(body)
+			b := rspHex(body)
 			var m RowsResult
 			err := m.Decode(b, V4)
 			var de *DecodeError
 			if !errors.As(err, &de) {
 				t.Fatalf("got %v, want a *DecodeError", err)
 			}
-			if n := allocBytes(func() { _ = m.Decode(b, V4) }); n > 1024 {
+			if n := rspAllocBytes(func() { _ = m.Decode(b, V4) }); n > 1024 {
 				t.Fatalf("allocated %d bytes", n)
 			}
 		})
@@ -169,7 +169,7 @@ func TestRowsResultRejectsHostileCounts(t *testing.T) {
 }
 
 func TestRowsResultDecodeErrorSaysWhere(t *testing.T) {
-	body := golden(`00000002 00000004 00000002 00000001 00000001 aa 00000009 bb`)
+	body := rspHex(`00000002 00000004 00000002 00000001 00000001 aa 00000009 bb`)
 	var m RowsResult
 	err := m.Decode(body, V4)
 	var de *DecodeError
@@ -184,8 +184,8 @@ func TestRowsResultDecodeErrorSaysWhere(t *testing.T) {
 func TestRowsResultEncodeChecksData(t *testing.T) {
 	md := RowsMetadata{Flags: MetadataNoMetadata, ColumnCount: 1}
 	for name, m := range map[string]*RowsResult{
-		"missing_cells":  {Metadata: md, RowCount: 2, Data: golden(`00000000`)},
-		"extra_bytes":    {Metadata: md, RowCount: 1, Data: golden(`00000000 00`)},
+		"missing_cells":  {Metadata: md, RowCount: 2, Data: rspHex(`00000000`)},
+		"extra_bytes":    {Metadata: md, RowCount: 1, Data: rspHex(`00000000 00`)},
 		"count_mismatch": {Metadata: RowsMetadata{ColumnCount: 2}, Data: []byte{}},
 		"nil_type":       {Metadata: NewRowsMetadata(ColumnSpec{Name: "a"}), Data: []byte{}},
 		"mixed_tables_under_global_flag": {Metadata: RowsMetadata{Flags: MetadataGlobalTablesSpec, ColumnCount: 2, Columns: []ColumnSpec{

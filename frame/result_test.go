@@ -6,15 +6,15 @@ import (
 )
 
 func TestVoidResultGolden(t *testing.T) {
-	runGolden(t, func() Message { return &VoidResult{} },
-		forVersions(allVersions, "void", &VoidResult{}, golden(`
+	rspRunGolden(t, func() Message { return &VoidResult{} },
+		rspForVersions(rspVersions, "void", &VoidResult{}, rspHex(`
 			00000001 // kind: Void
 		`)))
 }
 
 func TestSetKeyspaceResultGolden(t *testing.T) {
-	runGolden(t, func() Message { return &SetKeyspaceResult{} },
-		forVersions(allVersions, "use_keyspace", &SetKeyspaceResult{Keyspace: "ks"}, golden(`
+	rspRunGolden(t, func() Message { return &SetKeyspaceResult{} },
+		rspForVersions(rspVersions, "use_keyspace", &SetKeyspaceResult{Keyspace: "ks"}, rspHex(`
 			00000003  // kind: Set_keyspace
 			0002 "ks" // keyspace
 		`)))
@@ -33,7 +33,7 @@ func TestDecodeResultRejects(t *testing.T) {
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
-			m, err := DecodeResult(golden(tt.body), tt.v)
+			m, err := DecodeResult(rspHex(tt.body), tt.v)
 			var de *DecodeError
 			if !errors.As(err, &de) || m != nil {
 				t.Fatalf("got %v, %v; want a *DecodeError", m, err)
@@ -41,7 +41,7 @@ func TestDecodeResultRejects(t *testing.T) {
 		})
 	}
 	var sk SetKeyspaceResult
-	if err := sk.Decode(golden(`00000001`), V4); err == nil {
+	if err := sk.Decode(rspHex(`00000001`), V4); err == nil {
 		t.Fatal("Set_keyspace decoded a Void body")
 	}
 }

@@ -43,18 +43,18 @@ var schemaChangeGoldens = []struct {
 }
 
 func TestSchemaChangeResultGolden(t *testing.T) {
-	var cases []goldenCase
+	var cases []rspCase
 	for _, g := range schemaChangeGoldens {
-		cases = append(cases, forVersions(allVersions, g.name, &SchemaChangeResult{g.sc}, golden(`
+		cases = append(cases, rspForVersions(rspVersions, g.name, &SchemaChangeResult{g.sc}, rspHex(`
 			00000005 // kind: Schema_change
 		`+g.body))...)
 	}
-	runGolden(t, func() Message { return &SchemaChangeResult{} }, cases)
+	rspRunGolden(t, func() Message { return &SchemaChangeResult{} }, cases)
 }
 
 func TestSchemaChangeUnknownTarget(t *testing.T) {
 	var m SchemaChangeResult
-	if err := m.Decode(golden(`00000005 0007 "CREATED" 0005 "INDEX" 0002 "ks"`), V4); err == nil {
+	if err := m.Decode(rspHex(`00000005 0007 "CREATED" 0005 "INDEX" 0002 "ks"`), V4); err == nil {
 		t.Fatal("unknown target decoded")
 	}
 	m.SchemaChange = SchemaChange{Change: SchemaCreated, Target: "INDEX"}

@@ -8,12 +8,12 @@ import (
 
 func TestSupportedGolden(t *testing.T) {
 	newMsg := func() Message { return &Supported{} }
-	var cases []goldenCase
-	cases = append(cases, forVersions(allVersions, "options_in_sorted_order", &Supported{Options: map[string][]string{
+	var cases []rspCase
+	cases = append(cases, rspForVersions(rspVersions, "options_in_sorted_order", &Supported{Options: map[string][]string{
 		"CQL_VERSION":       {"3.4.7"},
 		"COMPRESSION":       {"lz4", "snappy"},
 		"PROTOCOL_VERSIONS": {"3/v3", "4/v4", "5/v5"},
-	}}, golden(`
+	}}, rspHex(`
 		0003                         // [string multimap] with 3 keys
 		000b "COMPRESSION"           // key
 		0002 0003 "lz4" 0006 "snappy" // [string list] of 2
@@ -22,15 +22,15 @@ func TestSupportedGolden(t *testing.T) {
 		0011 "PROTOCOL_VERSIONS"     // key
 		0003 0004 "3/v3" 0004 "4/v4" 0004 "5/v5"
 	`))...)
-	cases = append(cases, forVersions(allVersions, "no_options", &Supported{}, golden(`
+	cases = append(cases, rspForVersions(rspVersions, "no_options", &Supported{}, rspHex(`
 		0000 // empty multimap
 	`))...)
-	runGolden(t, newMsg, cases)
+	rspRunGolden(t, newMsg, cases)
 }
 
 func TestSupportedRejectsHostileCount(t *testing.T) {
 	var m Supported
-	err := m.Decode(golden(`ffff 0001 "a" 0000`), V4)
+	err := m.Decode(rspHex(`ffff 0001 "a" 0000`), V4)
 	if !errors.Is(err, ErrTruncated) {
 		t.Fatalf("got %v, want ErrTruncated", err)
 	}

@@ -374,9 +374,6 @@ func checkType(t *Type, depth int) error {
 	var err error
 	switch t.ID {
 	case TypeCustom:
-		if t.Custom == "" {
-			return fmt.Errorf("custom type without a class name")
-		}
 		return CheckString("custom type", t.Custom)
 	case TypeVector:
 		if t.Custom != "" {
