@@ -40,8 +40,10 @@ var (
 	tCustom    = &frame.Type{ID: frame.TypeCustom, Custom: "com.example.Thing"}
 )
 
-func listOf(e *frame.Type) *frame.Type { return &frame.Type{ID: frame.TypeList, Elems: []*frame.Type{e}} }
-func setOf(e *frame.Type) *frame.Type  { return &frame.Type{ID: frame.TypeSet, Elems: []*frame.Type{e}} }
+func listOf(e *frame.Type) *frame.Type {
+	return &frame.Type{ID: frame.TypeList, Elems: []*frame.Type{e}}
+}
+func setOf(e *frame.Type) *frame.Type { return &frame.Type{ID: frame.TypeSet, Elems: []*frame.Type{e}} }
 func mapOf(k, v *frame.Type) *frame.Type {
 	return &frame.Type{ID: frame.TypeMap, Elems: []*frame.Type{k, v}}
 }
@@ -65,12 +67,12 @@ func udtOf(name string, fields ...any) *frame.Type {
 // give want (val when want is nil); natural, when set, is what scanning into
 // *any gives.
 type golden struct {
-	name    string
-	typ     *frame.Type
-	val     any
-	wire    string // hex, spaces allowed
-	want    any
-	natural any
+	name      string
+	typ       *frame.Type
+	val       any
+	wire      string // hex, spaces allowed
+	want      any
+	natural   any
 	noMarshal bool // wire is only decoded (a non-canonical form)
 }
 
