@@ -1,0 +1,123 @@
+package cassandra
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/cqlgo/cassandra/frame"
+)
+
+// BatchType is the kind of a batch.
+type BatchType = frame.BatchType
+
+// Batch kinds.
+const (
+	// LoggedBatch goes through the batch log: all of it applies or none.
+	LoggedBatch = frame.LoggedBatch
+	// UnloggedBatch skips the batch log.
+	UnloggedBatch = frame.UnloggedBatch
+	// CounterBatch holds counter updates only.
+	CounterBatch = frame.CounterBatch
+)
+
+// Batch groups DML statements applied with one consistency level. Entries
+// may mix CQL strings and bound prepared statements:
+//
+//	b := cassandra.NewBatch(cassandra.LoggedBatch).
+//		Add(ins.Bind(id, "cy")).
+//		Add("UPDATE counters SET n = n + 1 WHERE name = ?", "cy")
+type Batch struct {
+	options[*Batch]
+	typ     BatchType
+	entries []batchEntry
+}
+
+type batchEntry struct {
+	cql    string
+	values []any
+	bound  *BoundStatement
+}
+
+// NewBatch returns an empty batch of kind t.
+func NewBatch(t BatchType) *Batch {
+	b := &Batch{typ: t}
+	b.self = b
+	return b
+}
+
+// Add appends a statement: a CQL string with its values, a *Statement, a
+// *BoundStatement or a *PreparedStatement with its values. A CQL string
+// with values is prepared on first use, as Execute does.
+func (b *Batch) Add(stmt any, values ...any) *Batch {
+	switch s := stmt.(type) {
+	case string:
+		b.entries = append(b.entries, batchEntry{cql: s, values: values})
+	case *Statement:
+		b.entries = append(b.entries, batchEntry{cql: s.cql, values: append(s.values, values...)})
+	case *BoundStatement:
+		b.entries = append(b.entries, batchEntry{bound: s})
+	case *PreparedStatement:
+		b.entries = append(b.entries, batchEntry{bound: s.Bind(values...)})
+	default:
+		b.entries = append(b.entries, batchEntry{cql: fmt.Sprintf("\x00%T", stmt)})
+	}
+	return b
+}
+
+// Len returns the number of statements.
+func (b *Batch) Len() int { return len(b.entries) }
+
+func (s *Session) batchRequest(ctx context.Context, b *Batch) (*request, error) {
+	req, err := s.baseRequest(&b.o, reqBatch)
+	if err != nil {
+		return nil, err
+	}
+	if len(b.entries) == 0 {
+		return nil, fmt.Errorf("cassandra: empty batch")
+	}
+	v := s.version()
+	req.batch.Type = b.typ
+	req.batch.Statements = make([]frame.BatchStatement, len(b.entries))
+	req.batchPS = make([]*PreparedStatement, len(b.entries))
+	for i, e := range b.entries {
+		bs := &req.batch.Statements[i]
+		if e.bound == nil && len(e.cql) > 0 && e.cql[0] == 0 {
+			return nil, fmt.Errorf("cassandra: batch entry %d: unsupported statement type %s", i, e.cql[1:])
+		}
+		bound := e.bound
+		if bound == nil && len(e.values) > 0 {
+			ps, err := s.Prepare(ctx, e.cql)
+			if err != nil {
+				return nil, err
+			}
+			bound = ps.Bind(e.values...)
+		}
+		if bound == nil {
+			bs.Query = e.cql
+			continue
+		}
+		values, err := bound.orderedValues()
+		if err != nil {
+			return nil, err
+		}
+		if bs.Values, req.scratch, err = bindValues(bound.ps, values, req.scratch, v); err != nil {
+			return nil, fmt.Errorf("cassandra: batch entry %d: %w", i, err)
+		}
+		bs.ID = bound.ps.id
+		req.batchPS[i] = bound.ps
+		if req.routing.RoutingKey == nil {
+			req.routing.RoutingKey = routingKey(bound.ps, bs.Values)
+			if len(bound.ps.params) > 0 {
+				req.routing.Keyspace = bound.ps.params[0].Keyspace
+			}
+		}
+	}
+	var p frame.QueryParams
+	b.o.params(&p, req.prof, v)
+	req.batch.Consistency = p.Consistency
+	req.batch.SerialConsistency = p.SerialConsistency
+	req.batch.Timestamp, req.batch.HasTimestamp = p.Timestamp, p.HasTimestamp
+	req.batch.Keyspace = p.Keyspace
+	req.batch.NowInSeconds, req.batch.HasNowInSeconds = p.NowInSeconds, p.HasNowInSeconds
+	return req, nil
+}

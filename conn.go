@@ -1,0 +1,446 @@
+package cassandra
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cqlgo/cassandra/frame"
+)
+
+// Dialer opens network connections; net.Dialer satisfies it. Set
+// Cluster.Dialer to route connections through a proxy or a test harness.
+type Dialer interface {
+	DialContext(ctx context.Context, network, address string) (net.Conn, error)
+}
+
+// connConfig is what a connection needs from the cluster's configuration.
+type connConfig struct {
+	version          frame.Version
+	explicitVersion  bool
+	compression      Compression
+	auth             Authenticator
+	tls              *tls.Config
+	dialer           Dialer
+	connectTimeout   time.Duration
+	heartbeat        time.Duration
+	heartbeatTimeout time.Duration
+	maxRequests      int
+	maxOrphans       int
+	maxBody          int
+	keyspace         string
+	logger           *slog.Logger
+	driverName       string
+	driverVersion    string
+
+	// onEvent receives server events (stream -1). It runs on the reader
+	// goroutine and must not block.
+	onEvent func(*frame.Event)
+	// onClose is told once when the connection closes, with the reason.
+	onClose func(*conn, error)
+}
+
+// conn is one socket to one host, multiplexing requests over stream ids.
+// One reader and one writer goroutine serve it; callers encode their own
+// frames and wait for the answer on their call.
+type conn struct {
+	cfg     *connConfig
+	addr    netip.AddrPort
+	nc      net.Conn
+	br      *bufio.Reader
+	version frame.Version
+	comp    frame.Compressor // nil when uncompressed
+	framing framing          // v3/v4 frames or v5 segments, for the reader and writer
+
+	streams *streamSet
+	calls   [maxStreams]atomic.Pointer[call]
+	writeq  chan *call
+
+	closed    chan struct{}
+	closeOnce sync.Once
+	closeErr  error // set before closed is closed
+	orphans   atomic.Int32
+	lastRead  atomic.Int64 // unix nanos of the last frame read
+	keyspace  atomic.Pointer[string]
+	wg        sync.WaitGroup
+}
+
+// call is one request in flight. Calls are pooled; a call whose caller gave
+// up stays owned by the connection until its response arrives (or the
+// connection closes), then goes back to the pool.
+type call struct {
+	stream int16
+	buf    []byte // the encoded request frame
+	state  atomic.Int32
+	done   chan struct{} // receives once per use
+	resp   response
+}
+
+// Call states.
+const (
+	callPending   int32 = iota
+	callDone            // the response (or error) is in resp
+	callAbandoned       // the caller left; the reader recycles the call
+)
+
+// response is what came back for a call.
+type response struct {
+	frame frame.Frame
+	err   error
+}
+
+var callPool = sync.Pool{New: func() any { return &call{done: make(chan struct{}, 1)} }}
+
+func getCall() *call {
+	c := callPool.Get().(*call)
+	c.state.Store(callPending)
+	c.resp = response{}
+	return c
+}
+
+func putCall(c *call) {
+	if cap(c.buf) > 64<<10 {
+		c.buf = nil // do not pin large buffers in the pool
+	}
+	c.buf = c.buf[:0]
+	c.resp = response{}
+	callPool.Put(c)
+}
+
+// dialConn opens a connection to addr and completes the handshake: OPTIONS,
+// STARTUP, authentication, and USE keyspace when one is configured.
+func dialConn(ctx context.Context, addr netip.AddrPort, cfg *connConfig) (*conn, error) {
+	if cfg.connectTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, cfg.connectTimeout)
+		defer cancel()
+	}
+	nc, err := cfg.dialer.DialContext(ctx, "tcp", addr.String())
+	if err != nil {
+		return nil, &ConnError{Host: addr, Op: "dial", Err: err}
+	}
+	if tc, ok := nc.(*net.TCPConn); ok {
+		_ = tc.SetNoDelay(true)
+	}
+	if cfg.tls != nil {
+		tcfg := cfg.tls.Clone()
+		if tcfg.ServerName == "" && !tcfg.InsecureSkipVerify {
+			tcfg.ServerName = addr.Addr().String()
+		}
+		tc := tls.Client(nc, tcfg)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			nc.Close()
+			return nil, &ConnError{Host: addr, Op: "tls", Err: err}
+		}
+		nc = tc
+	}
+	c := &conn{
+		cfg:     cfg,
+		addr:    addr,
+		nc:      nc,
+		version: cfg.version,
+		streams: newStreamSet(cfg.maxRequests),
+		writeq:  make(chan *call, 1024),
+		closed:  make(chan struct{}),
+	}
+	c.br = bufio.NewReaderSize(nc, 64<<10)
+	if err := c.handshake(ctx); err != nil {
+		nc.Close()
+		return nil, err
+	}
+	c.lastRead.Store(time.Now().UnixNano())
+	c.wg.Add(2)
+	go c.readLoop()
+	go c.writeLoop()
+	if cfg.heartbeat > 0 {
+		c.wg.Add(1)
+		go c.heartbeatLoop()
+	}
+	if cfg.keyspace != "" {
+		if err := c.useKeyspace(ctx, cfg.keyspace); err != nil {
+			c.close(err)
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// closeWith reports whether the connection is closed, and why.
+func (c *conn) err() error {
+	select {
+	case <-c.closed:
+		return c.closeErr
+	default:
+		return nil
+	}
+}
+
+// isClosed reports whether the connection has closed.
+func (c *conn) isClosed() bool {
+	select {
+	case <-c.closed:
+		return true
+	default:
+		return false
+	}
+}
+
+// close shuts the connection down and fails every call in flight with err.
+// It is safe to call many times; the first reason wins.
+func (c *conn) close(err error) {
+	c.closeOnce.Do(func() {
+		if err == nil {
+			err = ErrClosed
+		}
+		c.closeErr = err
+		close(c.closed)
+		c.nc.Close()
+		for i := range c.calls {
+			cl := c.calls[i].Load()
+			if cl == nil {
+				continue
+			}
+			c.finish(cl, response{err: err})
+		}
+		if c.cfg.onClose != nil {
+			c.cfg.onClose(c, err) // must not wait for this connection's goroutines
+		}
+		c.cfg.logger.Debug("cassandra: connection closed", "host", c.addr, "reason", err)
+	})
+}
+
+// Close closes the connection and waits for its goroutines to exit.
+func (c *conn) Close() {
+	c.close(ErrClosed)
+	c.wg.Wait()
+}
+
+// finish completes cl with r unless it was already completed, releasing its
+// stream. The caller of exec receives r; an abandoned call is recycled.
+func (c *conn) finish(cl *call, r response) {
+	if !c.calls[cl.stream].CompareAndSwap(cl, nil) {
+		return // already finished by the reader or the closer
+	}
+	c.streams.free(cl.stream)
+	if cl.state.CompareAndSwap(callPending, callDone) {
+		cl.resp = r
+		cl.done <- struct{}{}
+		return
+	}
+	// Abandoned: the caller left on timeout; nobody waits.
+	c.orphans.Add(-1)
+	putCall(cl)
+}
+
+// inFlight returns the number of stream ids in use.
+func (c *conn) inFlight() int { return c.streams.used() }
+
+// exec sends req and waits for its response frame. An ERROR response comes
+// back as the server error; ctx bounds the wait. When ctx ends first the
+// caller is released at once; the stream id stays reserved until the late
+// response arrives, and too many such orphans close the connection.
+func (c *conn) exec(ctx context.Context, req frame.Message, payload map[string][]byte, tracing bool) (frame.Frame, error) {
+	if err := c.err(); err != nil {
+		return frame.Frame{}, err
+	}
+	cl := getCall()
+	id, ok := c.streams.alloc()
+	if !ok {
+		putCall(cl)
+		return frame.Frame{}, ErrConnBusy
+	}
+	cl.stream = id
+	var err error
+	cl.buf, err = c.encode(cl.buf[:0], id, req, payload, tracing)
+	if err != nil {
+		c.streams.free(id)
+		putCall(cl)
+		return frame.Frame{}, err
+	}
+	c.calls[id].Store(cl)
+	if c.isClosed() {
+		// close may have swept the table before the store: finish here.
+		c.finish(cl, response{err: c.closeErr})
+	} else {
+		select {
+		case c.writeq <- cl:
+		case <-c.closed:
+			c.finish(cl, response{err: c.closeErr})
+		case <-ctx.Done():
+			c.finish(cl, response{err: &TimeoutError{Host: c.addr, Err: ctx.Err()}})
+		}
+	}
+	select {
+	case <-cl.done:
+	case <-ctx.Done():
+		if cl.state.CompareAndSwap(callPending, callAbandoned) {
+			if n := c.orphans.Add(1); c.cfg.maxOrphans > 0 && int(n) > c.cfg.maxOrphans {
+				c.close(&ConnError{Host: c.addr, Op: "read", Err: fmt.Errorf("%d requests timed out without an answer", n)})
+			}
+			return frame.Frame{}, &TimeoutError{Host: c.addr, MaybeApplied: true, Err: ctx.Err()}
+		}
+		<-cl.done // the response won the race
+	}
+	r := cl.resp
+	putCall(cl)
+	if r.err != nil {
+		return frame.Frame{}, r.err
+	}
+	if r.frame.Header.Opcode == frame.OpError {
+		var em frame.ErrorResponse
+		if err := em.Decode(r.frame.Body, c.version); err != nil {
+			return r.frame, &ConnError{Host: c.addr, Op: "decode", Err: err}
+		}
+		return r.frame, em.Err
+	}
+	return r.frame, nil
+}
+
+// readLoop reads frames and hands each to its call.
+func (c *conn) readLoop() {
+	defer c.wg.Done()
+	for {
+		f, err := c.framing.readFrame(c.br)
+		if err != nil {
+			if c.isClosed() {
+				return
+			}
+			if errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) {
+				err = io.ErrUnexpectedEOF
+			}
+			op := "read"
+			var de *frame.DecodeError
+			if errors.As(err, &de) {
+				op = "decode"
+			}
+			c.close(&ConnError{Host: c.addr, Op: op, Err: err})
+			return
+		}
+		c.lastRead.Store(time.Now().UnixNano())
+		if f.Header.Stream < 0 {
+			c.handleEvent(f)
+			continue
+		}
+		cl := c.calls[f.Header.Stream].Load()
+		if cl == nil {
+			// A response for a stream nobody holds is a server bug or a
+			// corrupt stream; frames after it cannot be trusted either.
+			c.close(&ConnError{Host: c.addr, Op: "read", Err: fmt.Errorf("response on stream %d which has no request", f.Header.Stream)})
+			return
+		}
+		c.finish(cl, response{frame: f})
+	}
+}
+
+func (c *conn) handleEvent(f frame.Frame) {
+	if f.Header.Opcode != frame.OpEvent || c.cfg.onEvent == nil {
+		return
+	}
+	ev := new(frame.Event)
+	if err := ev.Decode(f.Body, c.version); err != nil {
+		c.cfg.logger.Warn("cassandra: undecodable event", "host", c.addr, "err", err)
+		return
+	}
+	c.cfg.onEvent(ev)
+}
+
+// writeLoop writes queued frames. It takes every call already queued
+// before writing, so bursts share one syscall, but never waits for more:
+// a lone request on an idle connection is written at once.
+func (c *conn) writeLoop() {
+	defer c.wg.Done()
+	var out []byte
+	var batch [][]byte
+	for {
+		var cl *call
+		select {
+		case cl = <-c.writeq:
+		case <-c.closed:
+			return
+		}
+		batch = append(batch[:0], cl.buf)
+	drain:
+		for n := len(cl.buf); n < 256<<10; {
+			select {
+			case cl = <-c.writeq:
+				batch = append(batch, cl.buf)
+				n += len(cl.buf)
+			default:
+				break drain
+			}
+		}
+		var err error
+		out, err = c.framing.appendOut(out[:0], batch)
+		if err == nil {
+			_, err = c.nc.Write(out)
+		}
+		if err != nil {
+			c.close(&ConnError{Host: c.addr, Op: "write", Err: err})
+			return
+		}
+		if cap(out) > 1<<20 {
+			out = nil
+		}
+	}
+}
+
+// heartbeatLoop sends OPTIONS when the connection has been silent for the
+// heartbeat interval; a heartbeat that fails or times out closes the
+// connection, so no caller waits on a dead socket.
+func (c *conn) heartbeatLoop() {
+	defer c.wg.Done()
+	t := time.NewTicker(c.cfg.heartbeat)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.closed:
+			return
+		case <-t.C:
+		}
+		if time.Since(time.Unix(0, c.lastRead.Load())) < c.cfg.heartbeat {
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), c.cfg.heartbeatTimeout)
+		_, err := c.exec(ctx, &frame.Options{}, nil, false)
+		cancel()
+		if err != nil && !c.isClosed() {
+			c.close(&ConnError{Host: c.addr, Op: "heartbeat", Err: err})
+			return
+		}
+	}
+}
+
+// useKeyspace switches the connection's keyspace.
+func (c *conn) useKeyspace(ctx context.Context, ks string) error {
+	if cur := c.keyspace.Load(); cur != nil && *cur == ks {
+		return nil
+	}
+	q := &frame.Query{Query: "USE " + quoteIdent(ks), Params: frame.QueryParams{Consistency: frame.One}}
+	if _, err := c.exec(ctx, q, nil, false); err != nil {
+		return err
+	}
+	c.keyspace.Store(&ks)
+	return nil
+}
+
+// quoteIdent quotes a CQL identifier.
+func quoteIdent(s string) string {
+	b := make([]byte, 0, len(s)+2)
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		if s[i] == '"' {
+			b = append(b, '"')
+		}
+		b = append(b, s[i])
+	}
+	return string(append(b, '"'))
+}

@@ -1,0 +1,124 @@
+package cassandra
+
+import (
+	"bufio"
+	"io"
+	"net"
+
+	"github.com/cqlgo/cassandra/frame"
+)
+
+// framing is a connection's wire format: plain frames for v3/v4 and for the
+// v5 handshake, v5 segments after it. The reader side (readFrame) and the
+// writer side (appendOut) keep separate buffers, so the reader and writer
+// goroutines can use them at once.
+type framing struct {
+	version  frame.Version
+	maxBody  int
+	segments bool
+	comp     frame.Compressor
+
+	// reader side
+	seg  frame.SegmentDecoder
+	rbuf []byte
+
+	// writer side
+	payload []byte
+}
+
+func (f *framing) init(v frame.Version, maxBody int, _ net.Conn) {
+	f.version, f.maxBody = v, maxBody
+}
+
+// started switches to the negotiated format once the server answered
+// STARTUP: v5 moves to segments (compressed when comp is set), v3/v4 bodies
+// are compressed from now on.
+func (f *framing) started(comp frame.Compressor) {
+	f.comp = comp
+	if f.version >= frame.V5 {
+		f.segments = true
+		f.seg = frame.SegmentDecoder{Compressor: comp, MaxBody: f.maxBody}
+		f.rbuf = make([]byte, 64<<10)
+	}
+}
+
+// readFrame returns the next frame. Its body is a fresh buffer that the
+// caller owns: rows decoded from it alias it for as long as they live.
+func (f *framing) readFrame(br *bufio.Reader) (frame.Frame, error) {
+	if !f.segments {
+		h, buf, err := frame.ReadFrame(br, nil, f.maxBody)
+		if err != nil {
+			return frame.Frame{}, err
+		}
+		fr, _, err := frame.ParseFrame(h, buf[frame.HeaderSize:], f.comp, nil, f.maxBody)
+		return fr, err
+	}
+	for {
+		if f.seg.Next() {
+			body := append([]byte(nil), f.seg.Body()...)
+			fr, _, err := frame.ParseFrame(f.seg.Header(), body, nil, nil, f.maxBody)
+			return fr, err
+		}
+		if err := f.seg.Err(); err != nil {
+			return frame.Frame{}, err
+		}
+		n, err := br.Read(f.rbuf)
+		if n > 0 {
+			f.seg.Feed(f.rbuf[:n])
+			continue
+		}
+		if err == nil {
+			err = io.ErrNoProgress
+		}
+		return frame.Frame{}, err
+	}
+}
+
+// appendOut appends encoded frames in wire format: as they are, or packed
+// into v5 segments (as many whole frames per self-contained segment as fit;
+// a frame too large for one segment is split over several).
+func (f *framing) appendOut(dst []byte, frames [][]byte) ([]byte, error) {
+	if !f.segments {
+		for _, b := range frames {
+			dst = append(dst, b...)
+		}
+		return dst, nil
+	}
+	var err error
+	p := f.payload[:0]
+	for _, b := range frames {
+		if len(p)+len(b) > frame.MaxSegmentPayload && len(p) > 0 {
+			if dst, err = frame.AppendSegments(dst, p, f.comp); err != nil {
+				return dst, err
+			}
+			p = p[:0]
+		}
+		if len(b) > frame.MaxSegmentPayload {
+			if dst, err = frame.AppendSegments(dst, b, f.comp); err != nil {
+				return dst, err
+			}
+			continue
+		}
+		p = append(p, b...)
+	}
+	if len(p) > 0 {
+		dst, err = frame.AppendSegments(dst, p, f.comp)
+	}
+	if cap(p) <= 1<<20 {
+		f.payload = p[:0]
+	}
+	return dst, err
+}
+
+// encode appends the frame of req on stream id.
+func (c *conn) encode(dst []byte, id int16, req frame.Message, payload map[string][]byte, tracing bool) ([]byte, error) {
+	h := frame.Header{Version: c.version, Stream: id}
+	if tracing {
+		h.Flags |= frame.FlagTracing
+	}
+	var env *frame.Envelope
+	if payload != nil {
+		env = &frame.Envelope{CustomPayload: payload}
+	}
+	return frame.AppendFrame(dst, h, env, req, c.comp)
+}

@@ -1,0 +1,354 @@
+package cassandra
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cqlgo/cassandra/frame"
+	"github.com/cqlgo/cassandra/policy"
+)
+
+// controlConn is the one connection that follows the cluster: it discovers
+// hosts from system.local and system.peers(_v2), receives the server's
+// topology, status and schema events, and moves to another host when its
+// own goes away.
+type controlConn struct {
+	cl *Cluster
+	st *clusterState
+
+	conn     atomic.Pointer[conn]
+	lost     chan struct{} // a send means the current connection closed
+	events   chan *frame.Event
+	overflow atomic.Bool // events were dropped: do a full refresh
+	peersV1  atomic.Bool // system.peers_v2 failed once: use system.peers from now on
+
+	refreshMu sync.Mutex // serialises host refreshes
+	closeOnce sync.Once
+}
+
+func newControlConn(cl *Cluster) *controlConn {
+	return &controlConn{
+		cl:     cl,
+		st:     &cl.state,
+		lost:   make(chan struct{}, 1),
+		events: make(chan *frame.Event, 1024),
+	}
+}
+
+// connect walks the load-balancing plan, then every other known host, and
+// keeps the first host that accepts a connection, registers for events and
+// answers the discovery queries.
+func (cc *controlConn) connect(ctx context.Context) error {
+	st := cc.st
+	var errs []HostError
+	tried := map[*Host]bool{}
+	plan := st.s.Policies.LoadBalancing.NewQueryPlan(&policy.RoutingInfo{}, st.hosts)
+	next := func() *Host {
+		for h := plan.Next(); h != nil; h = plan.Next() {
+			if !tried[h] {
+				return h
+			}
+		}
+		for _, h := range st.hosts.Hosts() { // down or ignored hosts last
+			if !tried[h] {
+				return h
+			}
+		}
+		return nil
+	}
+	for h := next(); h != nil; h = next() {
+		tried[h] = true
+		if err := cc.connectTo(ctx, h); err != nil {
+			errs = append(errs, HostError{Host: h.Addr(), Err: err})
+			var pv *ProtocolVersionError
+			if errors.As(err, &pv) && pv.Explicit {
+				return err
+			}
+			if ctx.Err() != nil {
+				break
+			}
+			continue
+		}
+		return nil
+	}
+	return &NoHostAvailableError{Msg: "control connection could not reach any host", Errors: errs}
+}
+
+func (cc *controlConn) connectTo(ctx context.Context, h *Host) error {
+	st := cc.st
+	cn, err := st.dialWith(ctx, h, "", func(cfg *connConfig) {
+		cfg.onEvent = cc.onEvent
+		cfg.onClose = cc.onClose
+	})
+	if err != nil {
+		return err
+	}
+	qctx, cancel := context.WithTimeout(ctx, st.s.Timeouts.Control)
+	defer cancel()
+	reg := &frame.Register{EventTypes: []string{"TOPOLOGY_CHANGE", "STATUS_CHANGE", "SCHEMA_CHANGE"}}
+	if _, err := cn.exec(qctx, reg, nil, false); err != nil {
+		cn.Close()
+		return err
+	}
+	// The connection counts as the control connection before the refresh,
+	// so the refresh queries use it.
+	if old := cc.conn.Swap(cn); old != nil {
+		old.Close()
+	}
+	// Protocol versions below the one first tried are remembered for the
+	// whole cluster: every host of a cluster usually speaks the same.
+	if cn.version < frame.Version(st.version.Load()) {
+		st.version.Store(uint32(cn.version))
+	}
+	if err := cc.refreshHosts(qctx); err != nil {
+		cc.conn.CompareAndSwap(cn, nil)
+		cn.Close()
+		return err
+	}
+	st.s.Logger.Debug("cassandra: control connection established", "host", h, "protocol", cn.version)
+	st.hostUp(h)
+	return nil
+}
+
+// onEvent queues a server event; it runs on the reader goroutine and never
+// blocks. When the queue is full the next run does a full refresh instead.
+func (cc *controlConn) onEvent(ev *frame.Event) {
+	select {
+	case cc.events <- ev:
+	default:
+		cc.overflow.Store(true)
+	}
+}
+
+func (cc *controlConn) onClose(cn *conn, err error) {
+	if cc.conn.CompareAndSwap(cn, nil) {
+		select {
+		case cc.lost <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func (cc *controlConn) close() {
+	cc.closeOnce.Do(func() {
+		if cn := cc.conn.Swap(nil); cn != nil {
+			cn.Close()
+		}
+	})
+}
+
+// version is the protocol version of the control connection.
+func (cc *controlConn) version() frame.Version {
+	if cn := cc.conn.Load(); cn != nil {
+		return cn.version
+	}
+	return frame.Version(cc.st.version.Load())
+}
+
+// query runs a CQL query on the control connection, at consistency ONE.
+func (cc *controlConn) query(ctx context.Context, cql string) (*frame.RowsResult, error) {
+	cn := cc.conn.Load()
+	if cn == nil {
+		return nil, &ConnError{Op: "control", Err: errors.New("no control connection")}
+	}
+	q := &frame.Query{Query: cql, Params: frame.QueryParams{Consistency: frame.One}}
+	f, err := cn.exec(ctx, q, nil, false)
+	if err != nil {
+		return nil, err
+	}
+	m, err := frame.DecodeResult(f.Body, cn.version)
+	if err != nil {
+		return nil, &ConnError{Host: cn.addr, Op: "decode", Err: err}
+	}
+	rr, ok := m.(*frame.RowsResult)
+	if !ok {
+		return nil, fmt.Errorf("cassandra: %q returned %T, not rows", cql, m)
+	}
+	return rr, nil
+}
+
+// run follows events, refreshes periodically and reconnects when the
+// connection is lost, until the cluster closes.
+func (cc *controlConn) run() {
+	st := cc.st
+	defer st.wg.Done()
+	ev := newEventBatcher(st.s.Events)
+	defer ev.stop()
+	var tick <-chan time.Time
+	if st.s.Events.RefreshInterval > 0 {
+		t := time.NewTicker(st.s.Events.RefreshInterval)
+		defer t.Stop()
+		tick = t.C
+	}
+	for {
+		select {
+		case <-st.bg.Done():
+			return
+		case <-cc.lost:
+			cc.reconnect()
+		case e := <-cc.events:
+			if cc.overflow.Swap(false) {
+				ev.topologyDirty()
+			}
+			for _, act := range ev.add(e) {
+				cc.apply(act)
+			}
+		case <-ev.topoC():
+			cc.apply(ev.flushTopology())
+		case <-ev.statusC():
+			for _, act := range ev.flushStatus() {
+				cc.apply(act)
+			}
+		case <-ev.schemaC():
+			cc.applySchema(ev.flushSchema())
+		case <-tick:
+			cc.refresh()
+		}
+	}
+}
+
+// apply carries out one debounced event action.
+func (cc *controlConn) apply(a eventAction) {
+	st := cc.st
+	switch a.kind {
+	case actRefresh:
+		cc.refresh()
+	case actRemove:
+		if h := st.hosts.lookupIP(a.addr.Addr()); h != nil {
+			if st.hosts.remove(h) {
+				st.hostRemoved(h)
+			}
+		}
+	case actUp:
+		h := st.hosts.lookupIP(a.addr.Addr())
+		if h == nil {
+			cc.refresh() // a host we have not seen: discover it
+			return
+		}
+		st.tryNow(h)
+	case actDown:
+		if h := st.hosts.lookupIP(a.addr.Addr()); h != nil {
+			st.hostDown(h, false)
+		}
+	}
+}
+
+func (cc *controlConn) applySchema(changes []frame.SchemaChange) {
+	if len(changes) == 0 {
+		return
+	}
+	for _, s := range cc.st.sessionsCopy() {
+		s.schemaChanged(changes)
+	}
+}
+
+func (cc *controlConn) refresh() {
+	ctx, cancel := context.WithTimeout(cc.st.bg, cc.st.s.Timeouts.Control)
+	defer cancel()
+	if err := cc.refreshHosts(ctx); err != nil && ctx.Err() == nil {
+		cc.st.s.Logger.Warn("cassandra: control connection refresh failed; reconnecting", "err", err)
+		if cn := cc.conn.Load(); cn != nil {
+			cn.close(err)
+		}
+	}
+}
+
+// reconnect finds a new host for the control connection, on the
+// reconnection policy's schedule while none answers.
+func (cc *controlConn) reconnect() {
+	st := cc.st
+	sched := st.s.Policies.Reconnection.NewSchedule()
+	for {
+		ctx, cancel := context.WithTimeout(st.bg, st.s.Timeouts.Connect+st.s.Timeouts.Control)
+		err := cc.connect(ctx)
+		cancel()
+		if err == nil {
+			return
+		}
+		st.s.Logger.Warn("cassandra: control connection down", "err", err)
+		d, ok := sched.Next()
+		if !ok {
+			d = st.s.Timeouts.Connect
+		}
+		t := time.NewTimer(d)
+		select {
+		case <-st.bg.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// waitSchemaAgreement polls the schema versions of the hosts that are up
+// every 200ms until they agree or the wait ends. It reports whether they
+// agreed.
+func (cc *controlConn) waitSchemaAgreement(ctx context.Context) (bool, error) {
+	wait := cc.st.s.Timeouts.SchemaAgreement
+	if wait < 0 {
+		return false, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	for {
+		ok, err := cc.schemaAgreed(ctx)
+		if err == nil && ok {
+			return true, nil
+		}
+		t := time.NewTimer(200 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return false, nil
+			}
+			return false, ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+func (cc *controlConn) schemaAgreed(ctx context.Context) (bool, error) {
+	local, err := cc.query(ctx, "SELECT schema_version FROM system.local WHERE key='local'")
+	if err != nil {
+		return false, err
+	}
+	table := "system.peers_v2"
+	addrCol := "native_address"
+	if cc.peersV1.Load() {
+		table, addrCol = "system.peers", "rpc_address"
+	}
+	peers, err := cc.query(ctx, "SELECT peer, "+addrCol+", schema_version FROM "+table)
+	if err != nil {
+		return false, err
+	}
+	versions := map[[16]byte]bool{}
+	for _, r := range rowsOf(local) {
+		if v, ok := r.uuid("schema_version"); ok {
+			versions[v] = true
+		}
+	}
+	for _, r := range rowsOf(peers) {
+		v, ok := r.uuid("schema_version")
+		if !ok {
+			continue
+		}
+		addr, _ := r.inet(addrCol)
+		if !addr.IsValid() || addr.IsUnspecified() {
+			addr, _ = r.inet("peer")
+		}
+		if h := cc.st.hosts.lookupIP(addr); h != nil && h.State() == policy.StateDown {
+			continue
+		}
+		versions[v] = true
+	}
+	return len(versions) == 1, nil
+}
+
+// ignore unused
+var _ = netip.Addr{}

@@ -1,0 +1,158 @@
+package policy
+
+import (
+	"sync/atomic"
+)
+
+// Distance tells the driver how to treat a host.
+type Distance int
+
+// Distances.
+const (
+	// DistanceLocal hosts get full pools and are tried first.
+	DistanceLocal Distance = iota
+	// DistanceRemote hosts get pools but are tried after local ones.
+	DistanceRemote
+	// DistanceIgnored hosts get no pool and are never tried.
+	DistanceIgnored
+)
+
+// RoutingInfo is what a request tells the load balancer about itself.
+type RoutingInfo struct {
+	Keyspace   string
+	Table      string
+	RoutingKey []byte // serialized partition key, when known
+	Idempotent bool
+}
+
+// View is the driver's read-only picture of the cluster handed to policies.
+type View interface {
+	// Hosts returns every known host. The slice is shared: do not modify.
+	Hosts() []*Host
+}
+
+// LoadBalancingPolicy chooses the hosts a request tries. NewQueryPlan must
+// be cheap: plans are lazy, computing the next host only when asked, since
+// most requests use the first.
+type LoadBalancingPolicy interface {
+	// Distance classifies a host; the driver keeps pools only for local and
+	// remote hosts.
+	Distance(h *Host) Distance
+	// NewQueryPlan returns the hosts to try, in order, for one request.
+	NewQueryPlan(info *RoutingInfo, view View) QueryPlan
+}
+
+// QueryPlan yields hosts one at a time; Next returns nil when exhausted.
+// Plans are used by one request (its attempts and speculative executions)
+// and need not be safe for concurrent use; the driver serialises calls.
+type QueryPlan interface {
+	Next() *Host
+}
+
+// RoundRobin returns a policy that rotates the starting host of each plan
+// over the hosts that are up, then tries hosts not known to be down, and
+// treats every host as local.
+func RoundRobin() LoadBalancingPolicy { return &roundRobin{} }
+
+type roundRobin struct{ next atomic.Uint64 }
+
+func (p *roundRobin) Distance(*Host) Distance { return DistanceLocal }
+
+func (p *roundRobin) NewQueryPlan(_ *RoutingInfo, view View) QueryPlan {
+	hosts := view.Hosts()
+	return &rotatingPlan{hosts: hosts, start: int(p.next.Add(1) % uint64(max(len(hosts), 1)))}
+}
+
+// rotatingPlan walks hosts from start, first those up, then those not known
+// down (a host in StateUnknown may be fine; trying it is better than
+// failing).
+type rotatingPlan struct {
+	hosts []*Host
+	start int
+	i     int // position within the current pass
+	pass  int // 0: up hosts; 1: unknown hosts
+}
+
+func (p *rotatingPlan) Next() *Host {
+	n := len(p.hosts)
+	for p.pass < 2 {
+		for p.i < n {
+			h := p.hosts[(p.start+p.i)%n]
+			p.i++
+			s := h.State()
+			if (p.pass == 0 && s == StateUp) || (p.pass == 1 && s == StateUnknown) {
+				return h
+			}
+		}
+		p.pass++
+		p.i = 0
+	}
+	return nil
+}
+
+// DCAware returns a policy that prefers hosts of localDC, rotating over
+// them, then tries up to remoteHosts hosts of other datacenters (0: none;
+// remote hosts are then ignored).
+func DCAware(localDC string, remoteHosts int) LoadBalancingPolicy {
+	return &dcAware{local: localDC, remote: remoteHosts}
+}
+
+type dcAware struct {
+	local  string
+	remote int
+	next   atomic.Uint64
+}
+
+func (p *dcAware) Distance(h *Host) Distance {
+	if h.DC() == p.local || p.local == "" {
+		return DistanceLocal
+	}
+	if p.remote > 0 {
+		return DistanceRemote
+	}
+	return DistanceIgnored
+}
+
+func (p *dcAware) NewQueryPlan(_ *RoutingInfo, view View) QueryPlan {
+	hosts := view.Hosts()
+	return &dcPlan{policy: p, all: hosts, start: int(p.next.Add(1) % uint64(max(len(hosts), 1)))}
+}
+
+type dcPlan struct {
+	policy *dcAware
+	all    []*Host
+	start  int
+	i      int
+	phase  int // 0 local up, 1 local unknown, 2 remote up
+	remote int
+}
+
+func (p *dcPlan) Next() *Host {
+	n := len(p.all)
+	for p.phase < 3 {
+		for p.i < n {
+			h := p.all[(p.start+p.i)%n]
+			p.i++
+			d := p.policy.Distance(h)
+			s := h.State()
+			switch p.phase {
+			case 0:
+				if d == DistanceLocal && s == StateUp {
+					return h
+				}
+			case 1:
+				if d == DistanceLocal && s == StateUnknown {
+					return h
+				}
+			case 2:
+				if d == DistanceRemote && s == StateUp && p.remote < p.policy.remote {
+					p.remote++
+					return h
+				}
+			}
+		}
+		p.phase++
+		p.i = 0
+	}
+	return nil
+}

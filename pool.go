@@ -1,0 +1,170 @@
+package cassandra
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+)
+
+// hostPool holds one session's connections to one host. Requests pick the
+// least busy open connection; a connection that breaks is replaced in the
+// background, and when the last one breaks and cannot be replaced the host
+// is reported down, which starts its reconnection schedule.
+type hostPool struct {
+	host *Host
+	sess *Session
+	size int
+
+	conns atomic.Pointer[[]*conn] // copy-on-write; readers never lock
+
+	mu      sync.Mutex
+	filling bool
+	closed  bool
+	ready   chan struct{} // closed after the first fill attempt ends
+	readyMu sync.Once
+	lastErr error
+}
+
+func newHostPool(s *Session, h *Host) *hostPool {
+	p := &hostPool{host: h, sess: s, size: s.st.s.Pool.ConnectionsPerHost, ready: make(chan struct{})}
+	p.conns.Store(&[]*conn{})
+	return p
+}
+
+// pick returns the open connection with the fewest requests in flight, or
+// nil when the pool has none.
+func (p *hostPool) pick() *conn {
+	var best *conn
+	bestN := 0
+	for _, c := range *p.conns.Load() {
+		if c.isClosed() {
+			continue
+		}
+		n := c.inFlight()
+		if best == nil || n < bestN {
+			best, bestN = c, n
+		}
+	}
+	if best == nil || len(*p.conns.Load()) < p.size {
+		p.startFill()
+	}
+	return best
+}
+
+// live reports whether the pool has an open connection.
+func (p *hostPool) live() bool {
+	for _, c := range *p.conns.Load() {
+		if !c.isClosed() {
+			return true
+		}
+	}
+	return false
+}
+
+// startFill opens missing connections in the background, unless a fill is
+// running, the pool is closed, or the host is down (its reconnector will
+// bring it back).
+func (p *hostPool) startFill() {
+	p.mu.Lock()
+	if p.filling || p.closed || len(*p.conns.Load()) >= p.size {
+		p.mu.Unlock()
+		return
+	}
+	p.filling = true
+	p.mu.Unlock()
+	s := p.sess
+	if !s.goBackground() {
+		p.mu.Lock()
+		p.filling = false
+		p.mu.Unlock()
+		return
+	}
+	go func() {
+		defer s.wg.Done()
+		p.fill(s.bg)
+	}()
+}
+
+func (p *hostPool) fill(ctx context.Context) {
+	st := p.sess.st
+	defer func() {
+		p.mu.Lock()
+		p.filling = false
+		p.mu.Unlock()
+		p.readyMu.Do(func() { close(p.ready) })
+	}()
+	for {
+		p.mu.Lock()
+		n, closed := len(*p.conns.Load()), p.closed
+		p.mu.Unlock()
+		if closed || n >= p.size || ctx.Err() != nil {
+			return
+		}
+		cn, err := st.dialWith(ctx, p.host, p.sess.Keyspace(), func(cfg *connConfig) { cfg.onClose = p.connClosed })
+		if err != nil {
+			p.mu.Lock()
+			p.lastErr = err
+			p.mu.Unlock()
+			st.s.Logger.Debug("cassandra: pool connection failed", "host", p.host, "err", err)
+			if !p.live() && ctx.Err() == nil {
+				st.hostDown(p.host, false)
+			}
+			return
+		}
+		p.mu.Lock()
+		if p.closed {
+			p.mu.Unlock()
+			cn.Close()
+			return
+		}
+		l := append(append([]*conn(nil), *p.conns.Load()...), cn)
+		p.conns.Store(&l)
+		p.mu.Unlock()
+		st.s.Logger.Debug("cassandra: connection opened", "host", p.host, "protocol", cn.version)
+		st.hostUp(p.host)
+		p.readyMu.Do(func() { close(p.ready) })
+	}
+}
+
+// connClosed drops a closed connection and replaces it.
+func (p *hostPool) connClosed(cn *conn, err error) {
+	p.mu.Lock()
+	cur := *p.conns.Load()
+	l := make([]*conn, 0, len(cur))
+	for _, c := range cur {
+		if c != cn {
+			l = append(l, c)
+		}
+	}
+	p.conns.Store(&l)
+	closed := p.closed
+	p.mu.Unlock()
+	if closed {
+		return
+	}
+	p.sess.st.s.Logger.Debug("cassandra: connection lost", "host", p.host, "err", err)
+	p.startFill()
+}
+
+// close closes the pool's connections and waits for them.
+func (p *hostPool) close() {
+	p.mu.Lock()
+	p.closed = true
+	l := *p.conns.Load()
+	p.conns.Store(&[]*conn{})
+	p.mu.Unlock()
+	for _, c := range l {
+		c.Close()
+	}
+}
+
+// conns returns a snapshot of the open connections.
+func (p *hostPool) openConns() []*conn {
+	var out []*conn
+	for _, c := range *p.conns.Load() {
+		if !c.isClosed() {
+			out = append(out, c)
+		}
+	}
+	return out
+}

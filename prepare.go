@@ -1,0 +1,282 @@
+package cassandra
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/cqlgo/cassandra/frame"
+	"github.com/cqlgo/cassandra/policy"
+)
+
+// PreparedStatement is a statement the servers have parsed once; executing
+// it sends only its id and values. Get one from Session.Prepare and run it
+// with Bind. It is safe for concurrent use.
+type PreparedStatement struct {
+	cql      string
+	keyspace string // the session keyspace it was prepared in
+	id       []byte
+	params   []frame.ColumnSpec
+	pk       []uint16 // partition key positions among params (v4+)
+	result   atomic.Pointer[resultMeta]
+}
+
+// resultMeta is the result metadata of a prepared SELECT, replaced when the
+// table changes (v5 reports a new metadata id; before v5 a schema event
+// marks it stale so the next execution asks for fresh metadata).
+type resultMeta struct {
+	id    []byte // v5 result metadata id
+	cols  []frame.ColumnSpec
+	stale bool
+}
+
+// CQL returns the statement's text.
+func (p *PreparedStatement) CQL() string { return p.cql }
+
+// ID returns the server's id of the statement.
+func (p *PreparedStatement) ID() []byte { return p.id }
+
+// Params describes the bind markers: name and CQL type of each.
+func (p *PreparedStatement) Params() []frame.ColumnSpec { return p.params }
+
+// ResultColumns describes the columns the statement returns (none for
+// statements other than SELECT).
+func (p *PreparedStatement) ResultColumns() []frame.ColumnSpec { return p.result.Load().cols }
+
+// Bind returns the statement with values for its markers, by position.
+// Their number and types are checked when it is executed, before anything is
+// sent.
+func (p *PreparedStatement) Bind(values ...any) *BoundStatement {
+	b := &BoundStatement{ps: p, values: values}
+	b.self = b
+	return b
+}
+
+// BindMap returns the statement with values for its markers by name. A
+// marker without a value is an error at execution; bind Unset to leave a
+// column unchanged.
+func (p *PreparedStatement) BindMap(values map[string]any) *BoundStatement {
+	b := &BoundStatement{ps: p, named: values}
+	b.self = b
+	return b
+}
+
+// BoundStatement is a prepared statement with values and options.
+type BoundStatement struct {
+	options[*BoundStatement]
+	ps     *PreparedStatement
+	values []any
+	named  map[string]any
+}
+
+// Prepared returns the statement it binds.
+func (b *BoundStatement) Prepared() *PreparedStatement { return b.ps }
+
+// BindError reports values that do not fit a prepared statement's markers.
+type BindError struct {
+	CQL    string
+	Column string // the marker, when one value is at fault
+	Msg    string
+}
+
+func (e *BindError) Error() string {
+	if e.Column != "" {
+		return fmt.Sprintf("cassandra: binding %q: column %q: %s", e.CQL, e.Column, e.Msg)
+	}
+	return fmt.Sprintf("cassandra: binding %q: %s", e.CQL, e.Msg)
+}
+
+// orderedValues returns the bound values in marker order.
+func (b *BoundStatement) orderedValues() ([]any, error) {
+	ps := b.ps
+	if b.named == nil {
+		if len(b.values) != len(ps.params) {
+			return nil, &BindError{CQL: ps.cql, Msg: fmt.Sprintf("%d values for %d markers", len(b.values), len(ps.params))}
+		}
+		return b.values, nil
+	}
+	out := make([]any, len(ps.params))
+	used := 0
+	for i, c := range ps.params {
+		v, ok := b.named[c.Name]
+		if !ok {
+			return nil, &BindError{CQL: ps.cql, Column: c.Name, Msg: "no value bound (bind cassandra.Unset to leave it unchanged)"}
+		}
+		out[i] = v
+		used++
+	}
+	if used != len(b.named) {
+		for name := range b.named {
+			found := false
+			for _, c := range ps.params {
+				found = found || c.Name == name
+			}
+			if !found {
+				return nil, &BindError{CQL: ps.cql, Column: name, Msg: "the statement has no such marker"}
+			}
+		}
+	}
+	return out, nil
+}
+
+// prepareCache holds a session's prepared statements by keyspace and text.
+// Concurrent prepares of one text share one request.
+type prepareCache struct {
+	mu      sync.Mutex
+	entries map[string]*prepareEntry
+}
+
+type prepareEntry struct {
+	done chan struct{}
+	ps   *PreparedStatement
+	err  error
+}
+
+func (c *prepareCache) all() []*PreparedStatement {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []*PreparedStatement
+	for _, e := range c.entries {
+		select {
+		case <-e.done:
+			if e.ps != nil {
+				out = append(out, e.ps)
+			}
+		default:
+		}
+	}
+	return out
+}
+
+// Prepare prepares cql on a host of the query plan (and, with
+// Cluster.PrepareOnAllHosts, on every other host that is up). Statements
+// are cached per session by keyspace and text.
+func (s *Session) Prepare(ctx context.Context, cql string) (*PreparedStatement, error) {
+	if s.isClosed() {
+		return nil, ErrClosed
+	}
+	ks := s.Keyspace()
+	key := ks + "\x00" + cql
+	c := &s.req.prepared
+	c.mu.Lock()
+	if e, ok := c.entries[key]; ok {
+		c.mu.Unlock()
+		select {
+		case <-e.done:
+		case <-ctx.Done():
+			return nil, &TimeoutError{Err: ctx.Err()}
+		}
+		if e.err == nil {
+			return e.ps, nil
+		}
+		// A failed prepare is not cached: try again below.
+		c.mu.Lock()
+		if c.entries[key] == e {
+			delete(c.entries, key)
+		}
+		c.mu.Unlock()
+		return s.Prepare(ctx, cql)
+	}
+	e := &prepareEntry{done: make(chan struct{})}
+	if c.entries == nil {
+		c.entries = map[string]*prepareEntry{}
+	}
+	c.entries[key] = e
+	c.mu.Unlock()
+
+	e.ps, e.err = s.prepareNow(ctx, cql, ks)
+	if e.err != nil {
+		c.mu.Lock()
+		delete(c.entries, key)
+		c.mu.Unlock()
+	}
+	close(e.done)
+	return e.ps, e.err
+}
+
+func (s *Session) prepareNow(ctx context.Context, cql, ks string) (*PreparedStatement, error) {
+	prof := s.req.defaultProfile
+	ctx, cancel := withTimeout(ctx, prof.timeout)
+	defer cancel()
+	req := &request{s: s, prof: prof, opts: &stmtOptions{idempotent: true}}
+	req.kind = reqPrepare
+	req.prepare = frame.Prepare{Query: cql}
+	req.routing = policy.RoutingInfo{Keyspace: ks, Idempotent: true}
+	res, host, err := s.run(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	pr, ok := res.msg.(*frame.PreparedResult)
+	if !ok {
+		return nil, &ConnError{Op: "decode", Err: fmt.Errorf("PREPARE answered with %T", res.msg)}
+	}
+	ps := newPrepared(cql, ks, pr)
+	if s.st.s.PrepareOnAllHosts {
+		s.prepareOnOtherHosts(ps, host)
+	}
+	return ps, nil
+}
+
+func newPrepared(cql, ks string, pr *frame.PreparedResult) *PreparedStatement {
+	ps := &PreparedStatement{cql: cql, keyspace: ks, id: pr.ID, params: pr.Params.Columns, pk: pr.Params.PKIndexes}
+	ps.result.Store(&resultMeta{id: pr.ResultMetadataID, cols: pr.Result.Columns})
+	return ps
+}
+
+// prepareOn prepares ps on one connection and checks the server gives the
+// same id (it is a hash of the text and keyspace, so a different one means
+// the statement changed meaning: fail rather than run the wrong one).
+func (s *Session) prepareOn(ctx context.Context, cn *conn, ps *PreparedStatement) error {
+	f, err := cn.exec(ctx, &frame.Prepare{Query: ps.cql}, nil, false)
+	if err != nil {
+		return err
+	}
+	m, err := frame.DecodeResult(f.Body, cn.version)
+	if err != nil {
+		return &ConnError{Host: cn.addr, Op: "decode", Err: err}
+	}
+	pr, ok := m.(*frame.PreparedResult)
+	if !ok {
+		return &ConnError{Host: cn.addr, Op: "decode", Err: fmt.Errorf("PREPARE answered with %T", m)}
+	}
+	if !bytes.Equal(pr.ID, ps.id) {
+		return fmt.Errorf("cassandra: re-preparing %q on %s gave id %x, not %x: the statement no longer means the same", ps.cql, cn.addr, pr.ID, ps.id)
+	}
+	ps.result.Store(&resultMeta{id: pr.ResultMetadataID, cols: pr.Result.Columns})
+	s.st.s.Logger.Debug("cassandra: re-prepared", "host", cn.addr, "cql", ps.cql)
+	return nil
+}
+
+// prepareOnOtherHosts prepares ps on every up host but skip, in the
+// background; failures are logged (the statement is re-prepared on demand).
+func (s *Session) prepareOnOtherHosts(ps *PreparedStatement, skip *Host) {
+	for h, p := range *s.pools.Load() {
+		if h == skip || !h.IsUp() {
+			continue
+		}
+		s.reprepareOn(p, []*PreparedStatement{ps})
+	}
+}
+
+// reprepareOn prepares statements on a pool's host in the background.
+func (s *Session) reprepareOn(p *hostPool, list []*PreparedStatement) {
+	if len(list) == 0 || !s.goBackground() {
+		return
+	}
+	go func() {
+		defer s.wg.Done()
+		ctx, cancel := context.WithTimeout(s.bg, s.req.defaultProfile.timeout)
+		defer cancel()
+		for _, ps := range list {
+			cn := p.pick()
+			if cn == nil {
+				return
+			}
+			if err := s.prepareOn(ctx, cn, ps); err != nil {
+				s.st.s.Logger.Debug("cassandra: prepare on host failed", "host", p.host, "cql", ps.cql, "err", err)
+			}
+		}
+	}()
+}

@@ -1,0 +1,227 @@
+package cassandra
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/cqlgo/cassandra/frame"
+)
+
+// ColumnSpec describes a result column: keyspace, table, name and CQL type.
+type ColumnSpec = frame.ColumnSpec
+
+// ResultSet is the answer to a statement: its rows, page by page, and what
+// the server said about it. Iterate with Next and Scan; further pages are
+// fetched as the current one runs out, each under the request timeout, and
+// a failed fetch ends the iteration with the error in Err (rows already
+// read stay valid).
+//
+//	for rs.Next() {
+//		if err := rs.Scan(&id, &name); err != nil { ... }
+//	}
+//	if err := rs.Err(); err != nil { ... }
+//
+// A ResultSet is not safe for concurrent use.
+type ResultSet struct {
+	req  *request        // the request, for further pages; nil when none
+	ctx  context.Context // the caller's context, bounding later pages
+	cols []frame.ColumnSpec
+
+	rows   frame.RowsResult
+	it     frame.RowIter
+	cells  [][]byte
+	onRow  bool
+	err    error
+	pages  int
+	ps     *PreparedStatement
+	host   *Host
+	agreed bool
+
+	attempts []Attempt
+	warnings []string
+	payload  map[string][]byte
+	traceID  [16]byte
+	traced   bool
+	kind     frame.ResultKind
+	change   *frame.SchemaChange
+}
+
+// resultSet makes the ResultSet of a successful attempt: rows become its
+// first page; USE switches the session's connections; a schema change
+// waits for the hosts to agree on it.
+func (req *request) resultSet(userCtx, rctx context.Context, res attemptResult) (*ResultSet, error) {
+	rs := &ResultSet{ctx: userCtx, ps: req.ps, host: res.host}
+	rs.setEnvelope(req, res)
+	switch m := res.msg.(type) {
+	case *frame.RowsResult:
+		rs.kind = frame.ResultRows
+		if err := rs.setPage(req, m); err != nil {
+			return nil, err
+		}
+	case *frame.SetKeyspaceResult:
+		rs.kind = frame.ResultSetKeyspace
+		if err := req.s.SetKeyspace(rctx, m.Keyspace); err != nil {
+			return rs, fmt.Errorf("cassandra: keyspace set to %q on %s but not on every connection: %w", m.Keyspace, res.host, err)
+		}
+	case *frame.SchemaChangeResult:
+		rs.kind = frame.ResultSchemaChange
+		ch := m.SchemaChange
+		rs.change = &ch
+		req.s.req.schemaChanged([]frame.SchemaChange{ch})
+		agreed, err := req.s.st.ctrl.waitSchemaAgreement(userCtx)
+		if err != nil {
+			return rs, err
+		}
+		rs.agreed = agreed
+	case *frame.VoidResult:
+		rs.kind = frame.ResultVoid
+	default:
+		return nil, &ConnError{Op: "decode", Err: fmt.Errorf("unexpected result %T", res.msg)}
+	}
+	return rs, nil
+}
+
+func (rs *ResultSet) setEnvelope(req *request, res attemptResult) {
+	rs.attempts = append(rs.attempts[:0], req.attempts...)
+	rs.warnings = res.fr.Warnings
+	rs.payload = res.fr.CustomPayload
+	if res.fr.Header.Flags&frame.FlagTracing != 0 {
+		rs.traceID, rs.traced = res.fr.TracingID, true
+	}
+}
+
+// setPage installs a page of rows and remembers how to fetch the next.
+func (rs *ResultSet) setPage(req *request, m *frame.RowsResult) error {
+	rs.rows = *m
+	rs.pages++
+	cols := m.Metadata.Columns
+	if req.ps != nil {
+		meta := req.ps.result.Load()
+		switch {
+		case m.Metadata.Flags&frame.MetadataChanged != 0 || (meta.stale && cols != nil):
+			// The table changed: keep the new metadata for the next
+			// executions (v5 sends a new id with it).
+			id := m.Metadata.NewMetadataID
+			if id == nil {
+				id = meta.id
+			}
+			req.ps.result.Store(&resultMeta{id: id, cols: cols})
+		case cols == nil:
+			cols = meta.cols
+		}
+	}
+	if cols == nil && m.Metadata.ColumnCount > 0 {
+		return &ConnError{Op: "decode", Err: errors.New("rows without metadata for a statement whose columns are unknown")}
+	}
+	rs.cols = cols
+	if len(rs.cells) != len(cols) {
+		rs.cells = make([][]byte, len(cols))
+	}
+	rs.it = rs.rows.Rows()
+	if m.Metadata.PagingState != nil && req.params() != nil {
+		rs.req = req
+	} else {
+		rs.req = nil
+	}
+	return nil
+}
+
+// Next advances to the next row, fetching the next page when the current
+// one is used up. It returns false at the end or on an error (see Err).
+func (rs *ResultSet) Next() bool {
+	rs.onRow = false
+	if rs.err != nil {
+		return false
+	}
+	for {
+		if rs.it.Next(rs.cells) {
+			rs.onRow = true
+			return true
+		}
+		if err := rs.it.Err(); err != nil {
+			rs.err = &ConnError{Op: "decode", Err: err}
+			return false
+		}
+		if rs.req == nil {
+			return false
+		}
+		if err := rs.fetchNext(); err != nil {
+			rs.err = err
+			return false
+		}
+	}
+}
+
+// fetchNext replaces the current page with the next, under its own
+// deadline bounded by the caller's context.
+func (rs *ResultSet) fetchNext() error {
+	req := rs.req
+	req.params().PagingState = rs.rows.Metadata.PagingState
+	req.attempts = req.attempts[:0]
+	ctx, cancel := withTimeout(rs.ctx, req.timeout())
+	defer cancel()
+	res, _, err := req.s.run(ctx, req)
+	if err != nil {
+		return err
+	}
+	m, ok := res.msg.(*frame.RowsResult)
+	if !ok {
+		return &ConnError{Op: "decode", Err: fmt.Errorf("next page answered with %T", res.msg)}
+	}
+	rs.setEnvelope(req, res)
+	return rs.setPage(req, m)
+}
+
+// Scan copies the current row's columns into dest, one pointer per column,
+// converting as the type mapping allows (see docs/types.md).
+func (rs *ResultSet) Scan(dest ...any) error {
+	if !rs.onRow {
+		return errors.New("cassandra: Scan called without a row (call Next first)")
+	}
+	if len(dest) != len(rs.cols) {
+		return fmt.Errorf("cassandra: Scan got %d destinations for %d columns", len(dest), len(rs.cols))
+	}
+	for i, d := range dest {
+		if err := Unmarshal(rs.cols[i].Type, rs.cells[i], d); err != nil {
+			return withColumn(err, rs.cols[i].Name)
+		}
+	}
+	return nil
+}
+
+// Err returns the error that ended the iteration, if any.
+func (rs *ResultSet) Err() error { return rs.err }
+
+// Columns describes the result's columns.
+func (rs *ResultSet) Columns() []ColumnSpec { return rs.cols }
+
+// PagingState returns the state that resumes the query after the current
+// page (pass it to a statement's PagingState), or nil on the last page.
+func (rs *ResultSet) PagingState() []byte { return rs.rows.Metadata.PagingState }
+
+// HasMorePages reports whether the server has rows after the current page.
+func (rs *ResultSet) HasMorePages() bool { return rs.rows.Metadata.PagingState != nil }
+
+// Warnings returns the server's warnings about the statement (v4+).
+func (rs *ResultSet) Warnings() []string { return rs.warnings }
+
+// CustomPayload returns the custom payload of the response (v4+).
+func (rs *ResultSet) CustomPayload() map[string][]byte { return rs.payload }
+
+// TraceID returns the tracing session id, when the statement was traced.
+func (rs *ResultSet) TraceID() ([16]byte, bool) { return rs.traceID, rs.traced }
+
+// Attempts returns the attempts of the request that produced the current
+// page: hosts tried, errors and latencies.
+func (rs *ResultSet) Attempts() []Attempt { return rs.attempts }
+
+// Host returns the host that answered.
+func (rs *ResultSet) Host() *Host { return rs.host }
+
+// SchemaAgreed reports, for a schema change, whether every host that is up
+// agreed on the new schema within Timeouts.SchemaAgreement.
+func (rs *ResultSet) SchemaAgreed() bool { return rs.agreed }
+
+// SchemaChange returns the change a DDL statement made, or nil.
+func (rs *ResultSet) SchemaChange() *frame.SchemaChange { return rs.change }

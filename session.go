@@ -1,0 +1,212 @@
+package cassandra
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+
+	"github.com/cqlgo/cassandra/frame"
+	"github.com/cqlgo/cassandra/policy"
+)
+
+// Session runs statements against the cluster. It holds a connection pool
+// per host and is safe for concurrent use. Get one from Cluster.Connect;
+// Close it (or the Cluster) when done.
+type Session struct {
+	cluster *Cluster
+	st      *clusterState
+
+	keyspace atomic.Pointer[string]
+	pools    atomic.Pointer[map[*Host]*hostPool] // copy-on-write
+	poolsMu  sync.Mutex
+
+	bg       context.Context // cancelled by Close
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup // background goroutines
+	closeMu  sync.Mutex     // guards closed against wg.Add
+	closed   bool
+	closedCh chan struct{}
+
+	req requestState // the request path's state (prepared cache, ...)
+}
+
+func newSession(c *Cluster, keyspace string) *Session {
+	s := &Session{cluster: c, st: &c.state, closedCh: make(chan struct{})}
+	s.keyspace.Store(&keyspace)
+	s.pools.Store(&map[*Host]*hostPool{})
+	s.bg, s.cancel = context.WithCancel(c.state.bg)
+	s.req.init(s)
+	return s
+}
+
+// Keyspace returns the session's current keyspace.
+func (s *Session) Keyspace() string { return *s.keyspace.Load() }
+
+// goBackground registers a background goroutine; false after Close.
+func (s *Session) goBackground() bool {
+	s.closeMu.Lock()
+	defer s.closeMu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.wg.Add(1)
+	return true
+}
+
+// connect opens pools to every host that is not ignored or down and waits
+// until one has a connection.
+func (s *Session) connect(ctx context.Context) error {
+	var started []*hostPool
+	for _, h := range s.st.hosts.Hosts() {
+		if h.State() == policy.StateIgnored || h.State() == policy.StateDown {
+			continue
+		}
+		if p := s.addPool(h); p != nil {
+			started = append(started, p)
+		}
+	}
+	if len(started) == 0 {
+		for _, h := range s.st.hosts.Hosts() { // every host is down: try them anyway
+			if h.State() != policy.StateIgnored {
+				if p := s.addPool(h); p != nil {
+					started = append(started, p)
+				}
+			}
+		}
+	}
+	var errs []HostError
+	for _, p := range started {
+		select {
+		case <-p.ready:
+		case <-ctx.Done():
+			return &TimeoutError{Err: ctx.Err()}
+		}
+		if p.live() {
+			return nil
+		}
+		p.mu.Lock()
+		errs = append(errs, HostError{Host: p.host.Addr(), Err: p.lastErr})
+		p.mu.Unlock()
+	}
+	return &NoHostAvailableError{Msg: "session could not connect to any host", Errors: errs}
+}
+
+// addPool creates and starts filling a pool for h, if there is none.
+func (s *Session) addPool(h *Host) *hostPool {
+	s.poolsMu.Lock()
+	defer s.poolsMu.Unlock()
+	if s.isClosed() {
+		return nil
+	}
+	cur := *s.pools.Load()
+	if p, ok := cur[h]; ok {
+		return p
+	}
+	p := newHostPool(s, h)
+	next := make(map[*Host]*hostPool, len(cur)+1)
+	for k, v := range cur {
+		next[k] = v
+	}
+	next[h] = p
+	s.pools.Store(&next)
+	p.startFill()
+	return p
+}
+
+func (s *Session) removePool(h *Host) {
+	s.poolsMu.Lock()
+	cur := *s.pools.Load()
+	p, ok := cur[h]
+	if ok {
+		next := make(map[*Host]*hostPool, len(cur))
+		for k, v := range cur {
+			if k != h {
+				next[k] = v
+			}
+		}
+		s.pools.Store(&next)
+	}
+	s.poolsMu.Unlock()
+	if ok {
+		p.close()
+	}
+}
+
+func (s *Session) pool(h *Host) *hostPool { return (*s.pools.Load())[h] }
+
+func (s *Session) isClosed() bool {
+	select {
+	case <-s.closedCh:
+		return true
+	default:
+		return false
+	}
+}
+
+// hasLiveConn reports whether the session holds an open connection to h.
+func (s *Session) hasLiveConn(h *Host) bool {
+	p := s.pool(h)
+	return p != nil && p.live()
+}
+
+// Host events from the cluster.
+func (s *Session) hostAdded(h *Host) {
+	if h.State() != policy.StateIgnored {
+		s.addPool(h)
+	}
+}
+func (s *Session) hostRemoved(h *Host) { s.removePool(h) }
+func (s *Session) hostUp(h *Host) {
+	if p := s.addPool(h); p != nil {
+		p.startFill()
+	}
+}
+func (s *Session) hostDown(h *Host) {}
+
+// schemaChanged is told about debounced schema events.
+func (s *Session) schemaChanged(changes []frame.SchemaChange) { s.req.schemaChanged(changes) }
+
+// SetKeyspace switches the session to keyspace ks on every connection; new
+// connections open in it too.
+func (s *Session) SetKeyspace(ctx context.Context, ks string) error {
+	if s.isClosed() {
+		return ErrClosed
+	}
+	s.keyspace.Store(&ks)
+	var errs []error
+	for _, p := range *s.pools.Load() {
+		for _, cn := range p.openConns() {
+			if err := cn.useKeyspace(ctx, ks); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Close closes the session's connections and waits for its goroutines. It
+// is idempotent.
+func (s *Session) Close() {
+	s.closeMu.Lock()
+	if s.closed {
+		s.closeMu.Unlock()
+		return
+	}
+	s.closed = true
+	close(s.closedCh)
+	s.closeMu.Unlock()
+	s.cancel()
+	s.poolsMu.Lock()
+	pools := *s.pools.Load()
+	s.pools.Store(&map[*Host]*hostPool{})
+	s.poolsMu.Unlock()
+	for _, p := range pools {
+		p.close()
+	}
+	s.wg.Wait()
+	st := s.st
+	st.mu.Lock()
+	delete(st.sessions, s)
+	st.mu.Unlock()
+}

@@ -1,0 +1,480 @@
+package cassandra
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/cqlgo/cassandra/frame"
+	"github.com/cqlgo/cassandra/policy"
+)
+
+// Execute runs a statement and waits for its first page. stmt is a CQL
+// string (with args as its values), a *Statement, a *BoundStatement, a
+// *PreparedStatement (bound with args) or a *Batch.
+//
+// A CQL string or Statement with values is prepared on first use and cached,
+// so the values are checked against the server's types before anything is
+// sent; without values it is sent as a plain QUERY.
+func (s *Session) Execute(ctx context.Context, stmt any, args ...any) (*ResultSet, error) {
+	req, err := s.newRequest(ctx, stmt, args)
+	if err != nil {
+		return nil, err
+	}
+	return req.do(ctx)
+}
+
+// execute runs req under its timeout and wraps the answer in a ResultSet.
+func (req *request) do(ctx context.Context) (*ResultSet, error) {
+	s := req.s
+	rctx, cancel := withTimeout(ctx, req.timeout())
+	defer cancel()
+	res, _, err := s.run(rctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return req.resultSet(ctx, rctx, res)
+}
+
+func withTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	if d <= 0 {
+		return ctx, func() {}
+	}
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= d {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, d)
+}
+
+type reqKind int
+
+const (
+	reqQuery reqKind = iota
+	reqExecute
+	reqBatch
+	reqPrepare
+)
+
+// request is one statement on its way: the message to send, its options and
+// the record of its attempts. Attempts re-encode the message, so paging and
+// retries change fields in place.
+type request struct {
+	s    *Session
+	prof *profileSettings
+	opts *stmtOptions
+	kind reqKind
+
+	query   frame.Query
+	execute frame.Execute
+	batch   frame.Batch
+	prepare frame.Prepare
+
+	ps      *PreparedStatement   // reqExecute
+	batchPS []*PreparedStatement // reqBatch: the prepared statement of each entry, or nil
+
+	routing  policy.RoutingInfo
+	scratch  []byte
+	attempts []Attempt
+}
+
+// Attempt is one try of a request on one host.
+type Attempt struct {
+	Host    *Host
+	Err     error // nil for the attempt that succeeded
+	Latency time.Duration
+}
+
+func (req *request) timeout() time.Duration {
+	if req.opts.timeout != 0 {
+		return req.opts.timeout
+	}
+	return req.prof.timeout
+}
+
+// newRequest resolves a statement into a request, binding and checking its
+// values.
+func (s *Session) newRequest(ctx context.Context, stmt any, args []any) (*request, error) {
+	if s.isClosed() {
+		return nil, ErrClosed
+	}
+	switch st := stmt.(type) {
+	case string:
+		if len(args) > 0 {
+			ps, err := s.Prepare(ctx, st)
+			if err != nil {
+				return nil, err
+			}
+			return s.boundRequest(ps.Bind(args...))
+		}
+		return s.queryRequest(NewStatement(st))
+	case *Statement:
+		if len(args) > 0 {
+			return nil, fmt.Errorf("cassandra: Execute: a *Statement carries its own values; got %d more", len(args))
+		}
+		if len(st.values) > 0 {
+			ps, err := s.Prepare(ctx, st.cql)
+			if err != nil {
+				return nil, err
+			}
+			b := ps.Bind(st.values...)
+			b.o = st.o
+			return s.boundRequest(b)
+		}
+		return s.queryRequest(st)
+	case *BoundStatement:
+		if len(args) > 0 {
+			return nil, fmt.Errorf("cassandra: Execute: a *BoundStatement carries its own values; got %d more", len(args))
+		}
+		return s.boundRequest(st)
+	case *PreparedStatement:
+		return s.boundRequest(st.Bind(args...))
+	case *Batch:
+		if len(args) > 0 {
+			return nil, fmt.Errorf("cassandra: Execute: a *Batch carries its own values; got %d more", len(args))
+		}
+		return s.batchRequest(ctx, st)
+	case nil:
+		return nil, errors.New("cassandra: Execute: nil statement")
+	}
+	return nil, fmt.Errorf("cassandra: Execute: unsupported statement type %T", stmt)
+}
+
+func (s *Session) baseRequest(o *stmtOptions, kind reqKind) (*request, error) {
+	prof, err := s.req.profile(o.profile)
+	if err != nil {
+		return nil, err
+	}
+	return &request{s: s, prof: prof, opts: o, kind: kind, routing: o.routing(s.Keyspace())}, nil
+}
+
+func (s *Session) queryRequest(st *Statement) (*request, error) {
+	req, err := s.baseRequest(&st.o, reqQuery)
+	if err != nil {
+		return nil, err
+	}
+	req.query.Query = st.cql
+	st.o.params(&req.query.Params, req.prof, s.version())
+	return req, nil
+}
+
+func (s *Session) boundRequest(b *BoundStatement) (*request, error) {
+	req, err := s.baseRequest(&b.o, reqExecute)
+	if err != nil {
+		return nil, err
+	}
+	ps := b.ps
+	req.ps = ps
+	values, err := b.orderedValues()
+	if err != nil {
+		return nil, err
+	}
+	v := s.version()
+	if req.execute.Params.Values, req.scratch, err = bindValues(ps, values, req.scratch[:0], v); err != nil {
+		return nil, err
+	}
+	req.execute.ID = ps.id
+	b.o.params(&req.execute.Params, req.prof, v)
+	if req.routing.RoutingKey == nil {
+		req.routing.RoutingKey = routingKey(ps, req.execute.Params.Values)
+	}
+	if len(ps.params) > 0 {
+		req.routing.Keyspace, req.routing.Table = ps.params[0].Keyspace, ps.params[0].Table
+	}
+	return req, nil
+}
+
+// bindValues marshals values by the statement's marker types into scratch
+// and returns them as frame values pointing into it.
+func bindValues(ps *PreparedStatement, values []any, scratch []byte, v frame.Version) ([]frame.Value, []byte, error) {
+	if len(values) != len(ps.params) {
+		return nil, scratch, &BindError{CQL: ps.cql, Msg: fmt.Sprintf("%d values for %d markers", len(values), len(ps.params))}
+	}
+	if len(values) == 0 {
+		return nil, scratch, nil
+	}
+	ends := make([]int, len(values))
+	for i, val := range values {
+		col := ps.params[i]
+		var err error
+		if val == Unset && v < frame.V4 {
+			return nil, scratch, &BindError{CQL: ps.cql, Column: col.Name, Msg: "unset values need protocol v4 or later"}
+		}
+		if scratch, err = AppendValue(scratch, col.Type, val); err != nil {
+			return nil, scratch, withColumn(err, col.Name)
+		}
+		ends[i] = len(scratch)
+	}
+	out := make([]frame.Value, len(values))
+	start := 0
+	for i, end := range ends {
+		n := int32(binary.BigEndian.Uint32(scratch[start:]))
+		switch {
+		case n == -2:
+			out[i] = frame.Value{Unset: true}
+		case n >= 0:
+			out[i] = frame.Value{Bytes: scratch[start+4 : end : end]}
+		}
+		start = end
+	}
+	return out, scratch, nil
+}
+
+// routingKey builds the serialized partition key from the bound values: the
+// value itself for one key column, else each component as a [short] length,
+// the bytes and a zero byte.
+func routingKey(ps *PreparedStatement, vals []frame.Value) []byte {
+	if len(ps.pk) == 0 {
+		return nil
+	}
+	if len(ps.pk) == 1 {
+		if int(ps.pk[0]) < len(vals) {
+			return vals[ps.pk[0]].Bytes
+		}
+		return nil
+	}
+	var key []byte
+	for _, i := range ps.pk {
+		if int(i) >= len(vals) || vals[i].Bytes == nil {
+			return nil
+		}
+		b := vals[i].Bytes
+		key = binary.BigEndian.AppendUint16(key, uint16(len(b)))
+		key = append(key, b...)
+		key = append(key, 0)
+	}
+	return key
+}
+
+// version is the protocol version requests are encoded for.
+func (s *Session) version() frame.Version { return s.st.ctrl.version() }
+
+// message returns the frame message of req for a connection of version v.
+func (req *request) message(v frame.Version) frame.Message {
+	switch req.kind {
+	case reqExecute:
+		meta := req.ps.result.Load()
+		req.execute.ID = req.ps.id
+		req.execute.Params.SkipMetadata = !meta.stale && len(meta.cols) > 0
+		req.execute.ResultMetadataID = nil
+		if v >= frame.V5 {
+			req.execute.ResultMetadataID = meta.id
+		} else {
+			clearV5(&req.execute.Params)
+		}
+		return &req.execute
+	case reqBatch:
+		if v < frame.V5 {
+			req.batch.Keyspace, req.batch.HasNowInSeconds = "", false
+		}
+		return &req.batch
+	case reqPrepare:
+		return &req.prepare
+	}
+	if v < frame.V5 {
+		clearV5(&req.query.Params)
+	}
+	return &req.query
+}
+
+func clearV5(p *frame.QueryParams) {
+	p.Keyspace, p.HasNowInSeconds = "", false
+}
+
+// params returns the query parameters of req, for paging.
+func (req *request) params() *frame.QueryParams {
+	switch req.kind {
+	case reqExecute:
+		return &req.execute.Params
+	case reqQuery:
+		return &req.query.Params
+	}
+	return nil
+}
+
+// attemptResult is a successful attempt's answer.
+type attemptResult struct {
+	msg  frame.Message
+	fr   frame.Frame
+	conn *conn
+	host *Host
+}
+
+// maxReprepares bounds the UNPREPARED → PREPARE → retry loops of one
+// request.
+const maxReprepares = 3
+
+// run sends req to the hosts of its query plan until one answers or the
+// retry policy gives up. It is the one place where the next host is chosen
+// and a failed attempt judged.
+func (s *Session) run(ctx context.Context, req *request) (attemptResult, *Host, error) {
+	var plan policy.QueryPlan
+	if req.opts.host != nil {
+		plan = &pinnedPlan{h: req.opts.host}
+	} else {
+		plan = req.prof.lb.NewQueryPlan(&req.routing, s.st.hosts)
+	}
+	var retry policy.RetrySession
+	reprepares := 0
+	host := plan.Next()
+	for {
+		if host == nil {
+			return attemptResult{}, nil, req.exhausted()
+		}
+		if err := ctx.Err(); err != nil {
+			return attemptResult{}, host, req.final(&TimeoutError{Host: host.Addr(), Err: err, MaybeApplied: len(req.attempts) > 0})
+		}
+		if s.isClosed() {
+			return attemptResult{}, host, ErrClosed
+		}
+		var cn *conn
+		if p := s.pool(host); p != nil {
+			cn = p.pick()
+		}
+		if cn == nil {
+			req.record(host, errNoConnection, 0)
+			host = plan.Next()
+			continue
+		}
+		start := time.Now()
+		fr, err := cn.exec(ctx, req.message(cn.version), req.opts.payload, req.opts.tracing)
+		var msg frame.Message
+		if err == nil {
+			if msg, err = decodeResponse(fr, cn.version); err != nil {
+				err = &ConnError{Host: cn.addr, Op: "decode", Err: err}
+			}
+		}
+		if err == nil {
+			req.attempts = append(req.attempts, Attempt{Host: host, Latency: time.Since(start)})
+			return attemptResult{msg: msg, fr: fr, conn: cn, host: host}, host, nil
+		}
+		req.record(host, err, time.Since(start))
+		if errors.Is(err, ErrConnBusy) {
+			host = plan.Next() // never sent: any statement may move on
+			continue
+		}
+		var unp *UnpreparedError
+		if errors.As(err, &unp) && reprepares < maxReprepares {
+			if ps := req.unprepared(unp.ID); ps != nil {
+				reprepares++
+				if perr := s.prepareOn(ctx, cn, ps); perr != nil {
+					return attemptResult{}, host, req.final(perr)
+				}
+				continue // same host
+			}
+		}
+		if ctx.Err() != nil {
+			return attemptResult{}, host, req.final(err)
+		}
+		if retry == nil {
+			retry = req.prof.retry.NewSession()
+		}
+		d := retry.OnFailure(&policy.Failure{
+			Err: err, ClientSide: isClientSide(err), Attempt: len(req.attempts),
+			Idempotent: req.opts.idempotent, Host: host,
+		})
+		switch d.Kind {
+		case policy.RetrySameHost:
+			req.setConsistency(d.Consistency)
+		case policy.RetryNextHost:
+			req.setConsistency(d.Consistency)
+			host = plan.Next()
+		case policy.Ignore:
+			return attemptResult{msg: &frame.VoidResult{}, host: host}, host, nil
+		default:
+			return attemptResult{}, host, req.final(err)
+		}
+	}
+}
+
+var errNoConnection = errors.New("no open connection to the host")
+
+// isClientSide reports errors raised by the driver rather than the server.
+func isClientSide(err error) bool {
+	var ce *ConnError
+	var te *TimeoutError
+	return errors.As(err, &ce) || errors.As(err, &te) || errors.Is(err, ErrClosed)
+}
+
+// unprepared returns the prepared statement with the given id that req
+// uses, if any.
+func (req *request) unprepared(id []byte) *PreparedStatement {
+	if req.ps != nil {
+		return req.ps
+	}
+	for _, ps := range req.batchPS {
+		if ps != nil && string(ps.id) == string(id) {
+			return ps
+		}
+	}
+	return nil
+}
+
+func (req *request) setConsistency(c Consistency) {
+	if c == 0 {
+		return
+	}
+	req.query.Params.Consistency = c
+	req.execute.Params.Consistency = c
+	req.batch.Consistency = c
+}
+
+func (req *request) record(h *Host, err error, d time.Duration) {
+	req.attempts = append(req.attempts, Attempt{Host: h, Err: err, Latency: d})
+}
+
+// final wraps the error ending a request with its attempts.
+func (req *request) final(err error) error {
+	return &RequestError{Attempts: req.attempts, Last: err}
+}
+
+func (req *request) exhausted() error {
+	errs := make([]HostError, 0, len(req.attempts))
+	for _, a := range req.attempts {
+		errs = append(errs, HostError{Host: a.Host.Addr(), Err: a.Err})
+	}
+	return &NoHostAvailableError{Msg: "no host could run the request", Errors: errs}
+}
+
+// RequestError is the error of a request that failed: the last attempt's
+// error, with every attempt made. errors.As reaches the last error's type
+// (for example *UnavailableError).
+type RequestError struct {
+	Attempts []Attempt
+	Last     error
+}
+
+func (e *RequestError) Error() string {
+	if len(e.Attempts) <= 1 {
+		return e.Last.Error()
+	}
+	var b strings.Builder
+	b.WriteString(e.Last.Error())
+	fmt.Fprintf(&b, " (after %d attempts:", len(e.Attempts))
+	for i, a := range e.Attempts {
+		if i > 0 {
+			b.WriteByte(';')
+		}
+		fmt.Fprintf(&b, " %s: %v", a.Host.Addr(), a.Err)
+	}
+	b.WriteByte(')')
+	return b.String()
+}
+
+func (e *RequestError) Unwrap() error { return e.Last }
+
+// pinnedPlan is the plan of a statement pinned to one host.
+type pinnedPlan struct {
+	h    *Host
+	done bool
+}
+
+func (p *pinnedPlan) Next() *Host {
+	if p.done {
+		return nil
+	}
+	p.done = true
+	return p.h
+}
