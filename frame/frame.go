@@ -131,10 +131,16 @@ func (e *Envelope) tracingID() [16]byte {
 // scratch[:0]), bounded by maxBody (DefaultMaxBodyLength when <= 0); the
 // possibly grown scratch is returned for reuse.
 //
+// A header whose direction bit contradicts its opcode is refused.
 // Frame.Body aliases raw or scratch; Warnings and CustomPayload are copies.
 // A response with no flags is parsed without allocating.
 func ParseFrame(h Header, raw []byte, c Compressor, scratch []byte, maxBody int) (Frame, []byte, error) {
 	f := Frame{Header: h}
+	if h.Response == h.Opcode.IsRequest() {
+		// The direction bit decides which envelope fields are present, so a
+		// bit that contradicts the opcode leaves the body unreadable.
+		return f, scratch, &DecodeError{What: "frame header direction", Offset: 0, Err: fmt.Errorf("response bit %v on %v", h.Response, h.Opcode)}
+	}
 	body := raw
 	if h.Flags&FlagCompression != 0 {
 		if h.Version >= V5 {

@@ -208,6 +208,8 @@ func TestParseFrameErrors(t *testing.T) {
 		max    int
 		target error
 	}{
+		{"response_bit_on_request_opcode", Header{Version: V4, Response: true, Opcode: OpStartup}, nil, nil, 0, nil},
+		{"request_bit_on_response_opcode", Header{Version: V4, Opcode: OpResult}, nil, nil, 0, nil},
 		{"truncated_tracing_id", resp(V4, FlagTracing), []byte{1, 2, 3}, nil, 0, ErrTruncated},
 		{"warning_count_beyond_bytes", resp(V4, FlagWarning), []byte{0xff, 0xff, 0, 1, 'a'}, nil, 0, ErrTruncated},
 		{"custom_payload_in_v3", resp(V3, FlagCustomPayload), []byte{0, 0}, nil, 0, nil},

@@ -2,6 +2,7 @@ package frame
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"reflect"
 	"testing"
@@ -121,10 +122,22 @@ func FuzzSegmentDecoder(f *testing.F) {
 		s, _ = AppendSegment(nil, frames[1][:5], false, c)
 		f.Add(byte(1), compressed, s)
 	}
+	// Seeds for the wrapped mode: records that become segments with valid
+	// CRCs, so the fuzzer explores what lies behind the checksums.
+	rec := func(flags byte, ulen uint16, p []byte) []byte {
+		return append([]byte{flags, byte(len(p) >> 8), byte(len(p)), byte(ulen >> 8), byte(ulen)}, p...)
+	}
+	block, _ := LZ4.(BlockCompressor).AppendBlock(nil, frames[2])
+	f.Add(byte(0x80), false, append(rec(1, 0, frames[1]), rec(1, 0, frames[0])...))
+	f.Add(byte(0x80), true, rec(1, uint16(len(frames[2])), block))
+	f.Add(byte(0x85), false, append(rec(0, 0, large[:40000]), rec(0, 0, large[40000:50000])...))
 	f.Fuzz(func(t *testing.T, chunk byte, compressed bool, stream []byte) {
 		var c Compressor
 		if compressed {
 			c = LZ4
+		}
+		if chunk&0x80 != 0 {
+			stream = fuzzWrapSegments(stream, compressed)
 		}
 		d := &SegmentDecoder{Compressor: c, MaxBody: fuzzMaxBody}
 		step := int(chunk) + 1
@@ -170,6 +183,27 @@ func FuzzSegmentDecoder(f *testing.F) {
 			t.Fatalf("re-decode left state: %v", d2.Finish())
 		}
 	})
+}
+
+// fuzzWrapSegments turns records of [flags][2-byte length][2-byte
+// uncompressed length][payload] into segments with valid CRCs; flags bit 0
+// is the self-contained flag. Compressed payloads are taken as LZ4 blocks
+// as they are, so hostile blocks reach the decompressor.
+func fuzzWrapSegments(b []byte, compressed bool) []byte {
+	var out []byte
+	for len(b) >= 5 {
+		n := min(int(b[1])<<8|int(b[2]), len(b)-5)
+		h := SegmentHeader{Compressed: compressed, PayloadLength: n, SelfContained: b[0]&1 != 0}
+		if compressed {
+			h.UncompressedLength = int(b[3])<<8 | int(b[4])
+		}
+		p := b[5 : 5+n]
+		b = b[5+n:]
+		out, _ = AppendSegmentHeader(out, h)
+		out = append(out, p...)
+		out = binary.LittleEndian.AppendUint32(out, segmentCRC32(p))
+	}
+	return out
 }
 
 func fuzzDecompress(f *testing.F, c Compressor) {
