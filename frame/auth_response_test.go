@@ -4,7 +4,8 @@ import "testing"
 
 func newAuthResponse() Message { return &AuthResponse{} }
 
-func TestAuthResponseGolden(t *testing.T) {
+// authResponseGoldenCases are the golden bodies, also the fuzz seeds.
+func authResponseGoldenCases() []reqGolden {
 	var cases []reqGolden
 	for _, v := range []Version{V3, V4, V5} {
 		cases = append(cases,
@@ -27,7 +28,11 @@ func TestAuthResponseGolden(t *testing.T) {
 				)},
 		)
 	}
-	testReqGolden(t, newAuthResponse, cases)
+	return cases
+}
+
+func TestAuthResponseGolden(t *testing.T) {
+	testReqGolden(t, newAuthResponse, authResponseGoldenCases())
 }
 
 func TestAuthResponseEncodeErrors(t *testing.T) {

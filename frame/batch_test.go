@@ -7,7 +7,8 @@ import (
 
 func newBatch() Message { return &Batch{} }
 
-func TestBatchGolden(t *testing.T) {
+// batchGoldenCases are the golden bodies, also the fuzz seeds.
+func batchGoldenCases() []reqGolden {
 	var cases []reqGolden
 	for _, v := range []Version{V3, V4, V5} {
 		cases = append(cases,
@@ -107,8 +108,10 @@ func TestBatchGolden(t *testing.T) {
 			[]byte{0x00, 0x02}, "ks",       // keyspace "ks"
 			[]byte{0x65, 0x53, 0xf1, 0x00}, // now_in_seconds 1700000000
 		)})
-	testReqGolden(t, newBatch, cases)
+	return cases
 }
+
+func TestBatchGolden(t *testing.T) { testReqGolden(t, newBatch, batchGoldenCases()) }
 
 func TestBatchEncodeErrors(t *testing.T) {
 	stmt := []BatchStatement{{Query: "q"}}

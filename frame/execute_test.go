@@ -25,7 +25,8 @@ func execIDsFor(v Version) (golden []byte, resultID []byte) {
 	), execResultID
 }
 
-func TestExecuteGolden(t *testing.T) {
+// executeGoldenCases are the golden bodies, also the fuzz seeds.
+func executeGoldenCases() []reqGolden {
 	var cases []reqGolden
 	for _, v := range []Version{V3, V4, V5} {
 		ids, resultID := execIDsFor(v)
@@ -95,8 +96,10 @@ func TestExecuteGolden(t *testing.T) {
 				[]byte{0x00, 0x00, 0x00, 0x01}, // now_in_seconds 1
 			)},
 	)
-	testReqGolden(t, newExecute, cases)
+	return cases
 }
+
+func TestExecuteGolden(t *testing.T) { testReqGolden(t, newExecute, executeGoldenCases()) }
 
 func TestExecuteEncodeErrors(t *testing.T) {
 	testReqEncodeErrors(t, []reqEncodeErr{

@@ -4,13 +4,16 @@ import "testing"
 
 func newOptions() Message { return &Options{} }
 
-func TestOptionsGolden(t *testing.T) {
+// optionsGoldenCases are the golden bodies, also the fuzz seeds.
+func optionsGoldenCases() []reqGolden {
 	var cases []reqGolden
 	for _, v := range []Version{V3, V4, V5} {
 		cases = append(cases, reqGolden{"empty_body", v, &Options{}, []byte{}})
 	}
-	testReqGolden(t, newOptions, cases)
+	return cases
 }
+
+func TestOptionsGolden(t *testing.T) { testReqGolden(t, newOptions, optionsGoldenCases()) }
 
 func TestOptionsEncodeErrors(t *testing.T) {
 	testReqEncodeErrors(t, []reqEncodeErr{{"version_6", 6, &Options{}, nil}})

@@ -7,7 +7,8 @@ import (
 
 func newPrepare() Message { return &Prepare{} }
 
-func TestPrepareGolden(t *testing.T) {
+// prepareGoldenCases are the golden bodies, also the fuzz seeds.
+func prepareGoldenCases() []reqGolden {
 	var cases []reqGolden
 	for _, v := range []Version{V3, V4} {
 		cases = append(cases,
@@ -38,8 +39,10 @@ func TestPrepareGolden(t *testing.T) {
 				[]byte{0x00, 0x03}, "ks1",      // keyspace [string] "ks1"
 			)},
 	)
-	testReqGolden(t, newPrepare, cases)
+	return cases
 }
+
+func TestPrepareGolden(t *testing.T) { testReqGolden(t, newPrepare, prepareGoldenCases()) }
 
 func TestPrepareEncodeErrors(t *testing.T) {
 	testReqEncodeErrors(t, []reqEncodeErr{

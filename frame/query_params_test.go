@@ -35,7 +35,8 @@ func qpFlagBytes(v Version, f uint32) []byte {
 	return []byte{byte(f)}
 }
 
-func TestQueryParamsGolden(t *testing.T) {
+// queryParamsGoldenCases are the golden bodies, also the fuzz seeds.
+func queryParamsGoldenCases() []reqGolden {
 	var cases []reqGolden
 	for _, v := range []Version{V3, V4, V5} {
 		cases = append(cases,
@@ -187,8 +188,10 @@ func TestQueryParamsGolden(t *testing.T) {
 				[]byte{0xff, 0xff, 0xff, 0xff}, // now_in_seconds -1
 			)},
 	)
-	testReqGolden(t, newParamsMsg, cases)
+	return cases
 }
+
+func TestQueryParamsGolden(t *testing.T) { testReqGolden(t, newParamsMsg, queryParamsGoldenCases()) }
 
 func TestQueryParamsEncodeErrors(t *testing.T) {
 	long := strings.Repeat("x", 65536)

@@ -4,7 +4,8 @@ import "testing"
 
 func newQuery() Message { return &Query{} }
 
-func TestQueryGolden(t *testing.T) {
+// queryGoldenCases are the golden bodies, also the fuzz seeds.
+func queryGoldenCases() []reqGolden {
 	var cases []reqGolden
 	for _, v := range []Version{V3, V4, V5} {
 		cases = append(cases,
@@ -75,8 +76,10 @@ func TestQueryGolden(t *testing.T) {
 			[]byte{0x00, 0x02}, "ks",       // keyspace "ks"
 			[]byte{0x00, 0x00, 0x00, 0x3c}, // now_in_seconds 60
 		)})
-	testReqGolden(t, newQuery, cases)
+	return cases
 }
+
+func TestQueryGolden(t *testing.T) { testReqGolden(t, newQuery, queryGoldenCases()) }
 
 func TestQueryEncodeErrors(t *testing.T) {
 	testReqEncodeErrors(t, []reqEncodeErr{

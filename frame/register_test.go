@@ -7,7 +7,8 @@ import (
 
 func newRegister() Message { return &Register{} }
 
-func TestRegisterGolden(t *testing.T) {
+// registerGoldenCases are the golden bodies, also the fuzz seeds.
+func registerGoldenCases() []reqGolden {
 	var cases []reqGolden
 	for _, v := range []Version{V3, V4, V5} {
 		cases = append(cases,
@@ -26,8 +27,10 @@ func TestRegisterGolden(t *testing.T) {
 				)},
 		)
 	}
-	testReqGolden(t, newRegister, cases)
+	return cases
 }
+
+func TestRegisterGolden(t *testing.T) { testReqGolden(t, newRegister, registerGoldenCases()) }
 
 func TestRegisterEncodeErrors(t *testing.T) {
 	testReqEncodeErrors(t, []reqEncodeErr{

@@ -7,7 +7,8 @@ import (
 
 func newStartup() Message { return &Startup{} }
 
-func TestStartupGolden(t *testing.T) {
+// startupGoldenCases are the golden bodies, also the fuzz seeds.
+func startupGoldenCases() []reqGolden {
 	var cases []reqGolden
 	for _, v := range []Version{V3, V4, V5} {
 		cases = append(cases,
@@ -47,8 +48,10 @@ func TestStartupGolden(t *testing.T) {
 				)},
 		)
 	}
-	testReqGolden(t, newStartup, cases)
+	return cases
 }
+
+func TestStartupGolden(t *testing.T) { testReqGolden(t, newStartup, startupGoldenCases()) }
 
 func TestStartupEncodeErrors(t *testing.T) {
 	long := strings.Repeat("v", 65536)
