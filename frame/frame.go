@@ -194,9 +194,10 @@ func ParseFrame(h Header, raw []byte, c Compressor, scratch []byte, maxBody int)
 	return f, scratch, nil
 }
 
-// ReadFrame reads one v3/v4 frame from r into buf (reused from buf[:0]) and
-// returns its header and the buffer holding header and raw body: the body is
-// the returned slice from HeaderSize on. A declared length above maxBody
+// ReadFrame reads one frame from r, for v3/v4 streams and for v5 before the
+// switch to segments. It reads into buf (reused from buf[:0]) and returns the
+// header and the buffer holding header and raw body: the body is the returned
+// slice from HeaderSize on. A declared length above maxBody
 // (DefaultMaxBodyLength when <= 0) is refused before anything is read or
 // allocated for the body, and the buffer grows only as body bytes arrive.
 // A stream that ends cleanly before a header gives io.EOF; one that ends
