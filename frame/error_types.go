@@ -33,9 +33,13 @@ type InternalError struct {
 }
 
 // Code returns CodeServerError.
-func (*InternalError) Code() ErrorCode   { return CodeServerError }
+func (*InternalError) Code() ErrorCode { return CodeServerError }
+
+// Message returns the server's message.
 func (e *InternalError) Message() string { return e.Msg }
-func (e *InternalError) Error() string   { return withMsg("server error", e.Msg) }
+
+// Error describes the error for a user.
+func (e *InternalError) Error() string { return withMsg("server error", e.Msg) }
 
 // ProtocolError is code 0x000A: a client message violated the protocol.
 type ProtocolError struct {
@@ -44,9 +48,13 @@ type ProtocolError struct {
 }
 
 // Code returns CodeProtocolError.
-func (*ProtocolError) Code() ErrorCode   { return CodeProtocolError }
+func (*ProtocolError) Code() ErrorCode { return CodeProtocolError }
+
+// Message returns the server's message.
 func (e *ProtocolError) Message() string { return e.Msg }
-func (e *ProtocolError) Error() string   { return withMsg("protocol error", e.Msg) }
+
+// Error describes the error for a user.
+func (e *ProtocolError) Error() string { return withMsg("protocol error", e.Msg) }
 
 // BadCredentialsError is code 0x0100: authentication was required and
 // failed.
@@ -56,8 +64,12 @@ type BadCredentialsError struct {
 }
 
 // Code returns CodeBadCredentials.
-func (*BadCredentialsError) Code() ErrorCode   { return CodeBadCredentials }
+func (*BadCredentialsError) Code() ErrorCode { return CodeBadCredentials }
+
+// Message returns the server's message.
 func (e *BadCredentialsError) Message() string { return e.Msg }
+
+// Error describes the error for a user.
 func (e *BadCredentialsError) Error() string {
 	return withMsg("authentication failed", e.Msg)
 }
@@ -72,8 +84,12 @@ type UnavailableError struct {
 }
 
 // Code returns CodeUnavailable.
-func (*UnavailableError) Code() ErrorCode   { return CodeUnavailable }
+func (*UnavailableError) Code() ErrorCode { return CodeUnavailable }
+
+// Message returns the server's message.
 func (e *UnavailableError) Message() string { return e.Msg }
+
+// Error describes the error for a user.
 func (e *UnavailableError) Error() string {
 	return withMsg(fmt.Sprintf("unavailable: %d of %d required replicas alive at %s", e.Alive, e.Required, e.Consistency), e.Msg)
 }
@@ -97,9 +113,13 @@ type OverloadedError struct {
 }
 
 // Code returns CodeOverloaded.
-func (*OverloadedError) Code() ErrorCode   { return CodeOverloaded }
+func (*OverloadedError) Code() ErrorCode { return CodeOverloaded }
+
+// Message returns the server's message.
 func (e *OverloadedError) Message() string { return e.Msg }
-func (e *OverloadedError) Error() string   { return withMsg("coordinator overloaded", e.Msg) }
+
+// Error describes the error for a user.
+func (e *OverloadedError) Error() string { return withMsg("coordinator overloaded", e.Msg) }
 
 // BootstrappingError is code 0x1002: the coordinator is bootstrapping and
 // cannot serve the read.
@@ -109,8 +129,12 @@ type BootstrappingError struct {
 }
 
 // Code returns CodeIsBootstrapping.
-func (*BootstrappingError) Code() ErrorCode   { return CodeIsBootstrapping }
+func (*BootstrappingError) Code() ErrorCode { return CodeIsBootstrapping }
+
+// Message returns the server's message.
 func (e *BootstrappingError) Message() string { return e.Msg }
+
+// Error describes the error for a user.
 func (e *BootstrappingError) Error() string {
 	return withMsg("coordinator is bootstrapping", e.Msg)
 }
@@ -122,9 +146,13 @@ type TruncateError struct {
 }
 
 // Code returns CodeTruncateError.
-func (*TruncateError) Code() ErrorCode   { return CodeTruncateError }
+func (*TruncateError) Code() ErrorCode { return CodeTruncateError }
+
+// Message returns the server's message.
 func (e *TruncateError) Message() string { return e.Msg }
-func (e *TruncateError) Error() string   { return withMsg("truncate failed", e.Msg) }
+
+// Error describes the error for a user.
+func (e *TruncateError) Error() string { return withMsg("truncate failed", e.Msg) }
 
 // WriteTimeoutError is code 0x1100: replicas did not acknowledge a write in
 // time.
@@ -140,8 +168,12 @@ type WriteTimeoutError struct {
 }
 
 // Code returns CodeWriteTimeout.
-func (*WriteTimeoutError) Code() ErrorCode   { return CodeWriteTimeout }
+func (*WriteTimeoutError) Code() ErrorCode { return CodeWriteTimeout }
+
+// Message returns the server's message.
 func (e *WriteTimeoutError) Message() string { return e.Msg }
+
+// Error describes the error for a user.
 func (e *WriteTimeoutError) Error() string {
 	d := fmt.Sprintf("write timeout: %d of %d replicas acknowledged the %s write at %s", e.Received, e.BlockFor, e.WriteType, e.Consistency)
 	if e.WriteType == "CAS" && e.Contentions > 0 {
@@ -182,8 +214,12 @@ type ReadTimeoutError struct {
 }
 
 // Code returns CodeReadTimeout.
-func (*ReadTimeoutError) Code() ErrorCode   { return CodeReadTimeout }
+func (*ReadTimeoutError) Code() ErrorCode { return CodeReadTimeout }
+
+// Message returns the server's message.
 func (e *ReadTimeoutError) Message() string { return e.Msg }
+
+// Error describes the error for a user.
 func (e *ReadTimeoutError) Error() string {
 	return withMsg(fmt.Sprintf("read timeout: %d of %d replicas responded at %s (%s)", e.Received, e.BlockFor, e.Consistency, dataPresent(e.DataPresent)), e.Msg)
 }
@@ -232,8 +268,12 @@ type ReadFailureError struct {
 }
 
 // Code returns CodeReadFailure.
-func (*ReadFailureError) Code() ErrorCode   { return CodeReadFailure }
+func (*ReadFailureError) Code() ErrorCode { return CodeReadFailure }
+
+// Message returns the server's message.
 func (e *ReadFailureError) Message() string { return e.Msg }
+
+// Error describes the error for a user.
 func (e *ReadFailureError) Error() string {
 	return withMsg(fmt.Sprintf("read failure: %d replicas failed, %d of %d responded at %s (%s)%s",
 		e.NumFailures, e.Received, e.BlockFor, e.Consistency, dataPresent(e.DataPresent), reasonsString(e.Reasons)), e.Msg)
@@ -274,11 +314,14 @@ func readFailures(r *Reader, v Version) (int32, map[netip.Addr]uint16) {
 	return int32(len(m)), m
 }
 
-// putFailures writes <numfailures> (the larger of n and len(reasons)) before
+// putFailures writes <numfailures> (n, at least len(reasons)) before
 // v5 and the reason map, sorted by address, from v5.
 func putFailures(w *rspEnc, v Version, n int32, reasons map[netip.Addr]uint16) {
 	if v < V5 {
-		w.putInt(max(n, int32(len(reasons))))
+		if len(reasons) > 0 {
+			n = max(n, int32(len(reasons)))
+		}
+		w.putInt(n)
 		return
 	}
 	w.putCount("reasonmap", len(reasons), false)
@@ -322,8 +365,12 @@ type FunctionFailureError struct {
 }
 
 // Code returns CodeFunctionFailure.
-func (*FunctionFailureError) Code() ErrorCode   { return CodeFunctionFailure }
+func (*FunctionFailureError) Code() ErrorCode { return CodeFunctionFailure }
+
+// Message returns the server's message.
 func (e *FunctionFailureError) Message() string { return e.Msg }
+
+// Error describes the error for a user.
 func (e *FunctionFailureError) Error() string {
 	return withMsg(fmt.Sprintf("function %s.%s(%s) failed", e.Keyspace, e.Function, strings.Join(e.ArgTypes, ", ")), e.Msg)
 }
@@ -356,8 +403,12 @@ type WriteFailureError struct {
 }
 
 // Code returns CodeWriteFailure.
-func (*WriteFailureError) Code() ErrorCode   { return CodeWriteFailure }
+func (*WriteFailureError) Code() ErrorCode { return CodeWriteFailure }
+
+// Message returns the server's message.
 func (e *WriteFailureError) Message() string { return e.Msg }
+
+// Error describes the error for a user.
 func (e *WriteFailureError) Error() string {
 	return withMsg(fmt.Sprintf("write failure: %d replicas failed the %s write, %d of %d acknowledged at %s%s",
 		e.NumFailures, e.WriteType, e.Received, e.BlockFor, e.Consistency, reasonsString(e.Reasons)), e.Msg)
@@ -387,9 +438,13 @@ type CDCWriteFailureError struct {
 }
 
 // Code returns CodeCDCWriteFailure.
-func (*CDCWriteFailureError) Code() ErrorCode   { return CodeCDCWriteFailure }
+func (*CDCWriteFailureError) Code() ErrorCode { return CodeCDCWriteFailure }
+
+// Message returns the server's message.
 func (e *CDCWriteFailureError) Message() string { return e.Msg }
-func (e *CDCWriteFailureError) Error() string   { return withMsg("CDC write failure", e.Msg) }
+
+// Error describes the error for a user.
+func (e *CDCWriteFailureError) Error() string { return withMsg("CDC write failure", e.Msg) }
 
 // CASWriteUnknownError is code 0x1700: a contended CAS write was only
 // partially completed and may or may not be applied.
@@ -401,8 +456,12 @@ type CASWriteUnknownError struct {
 }
 
 // Code returns CodeCASWriteUnknown.
-func (*CASWriteUnknownError) Code() ErrorCode   { return CodeCASWriteUnknown }
+func (*CASWriteUnknownError) Code() ErrorCode { return CodeCASWriteUnknown }
+
+// Message returns the server's message.
 func (e *CASWriteUnknownError) Message() string { return e.Msg }
+
+// Error describes the error for a user.
 func (e *CASWriteUnknownError) Error() string {
 	return withMsg(fmt.Sprintf("CAS write outcome unknown: %d of %d replicas acknowledged at %s", e.Received, e.BlockFor, e.Consistency), e.Msg)
 }
@@ -426,9 +485,13 @@ type SyntaxError struct {
 }
 
 // Code returns CodeSyntaxError.
-func (*SyntaxError) Code() ErrorCode   { return CodeSyntaxError }
+func (*SyntaxError) Code() ErrorCode { return CodeSyntaxError }
+
+// Message returns the server's message.
 func (e *SyntaxError) Message() string { return e.Msg }
-func (e *SyntaxError) Error() string   { return withMsg("syntax error", e.Msg) }
+
+// Error describes the error for a user.
+func (e *SyntaxError) Error() string { return withMsg("syntax error", e.Msg) }
 
 // UnauthorizedError is code 0x2100: the user lacks a permission the query
 // needs.
@@ -438,9 +501,13 @@ type UnauthorizedError struct {
 }
 
 // Code returns CodeUnauthorized.
-func (*UnauthorizedError) Code() ErrorCode   { return CodeUnauthorized }
+func (*UnauthorizedError) Code() ErrorCode { return CodeUnauthorized }
+
+// Message returns the server's message.
 func (e *UnauthorizedError) Message() string { return e.Msg }
-func (e *UnauthorizedError) Error() string   { return withMsg("unauthorized", e.Msg) }
+
+// Error describes the error for a user.
+func (e *UnauthorizedError) Error() string { return withMsg("unauthorized", e.Msg) }
 
 // InvalidError is code 0x2200: the query is syntactically correct but
 // invalid.
@@ -450,9 +517,13 @@ type InvalidError struct {
 }
 
 // Code returns CodeInvalid.
-func (*InvalidError) Code() ErrorCode   { return CodeInvalid }
+func (*InvalidError) Code() ErrorCode { return CodeInvalid }
+
+// Message returns the server's message.
 func (e *InvalidError) Message() string { return e.Msg }
-func (e *InvalidError) Error() string   { return withMsg("invalid query", e.Msg) }
+
+// Error describes the error for a user.
+func (e *InvalidError) Error() string { return withMsg("invalid query", e.Msg) }
 
 // ConfigError is code 0x2300: the query is invalid because of the
 // configuration.
@@ -462,9 +533,13 @@ type ConfigError struct {
 }
 
 // Code returns CodeConfigError.
-func (*ConfigError) Code() ErrorCode   { return CodeConfigError }
+func (*ConfigError) Code() ErrorCode { return CodeConfigError }
+
+// Message returns the server's message.
 func (e *ConfigError) Message() string { return e.Msg }
-func (e *ConfigError) Error() string   { return withMsg("configuration error", e.Msg) }
+
+// Error describes the error for a user.
+func (e *ConfigError) Error() string { return withMsg("configuration error", e.Msg) }
 
 // AlreadyExistsError is code 0x2400: a CREATE named a keyspace or table
 // that exists. Table is empty for a keyspace.
@@ -475,8 +550,12 @@ type AlreadyExistsError struct {
 }
 
 // Code returns CodeAlreadyExists.
-func (*AlreadyExistsError) Code() ErrorCode   { return CodeAlreadyExists }
+func (*AlreadyExistsError) Code() ErrorCode { return CodeAlreadyExists }
+
+// Message returns the server's message.
 func (e *AlreadyExistsError) Message() string { return e.Msg }
+
+// Error describes the error for a user.
 func (e *AlreadyExistsError) Error() string {
 	if e.Table == "" {
 		return withMsg(fmt.Sprintf("keyspace %s already exists", e.Keyspace), e.Msg)
@@ -502,8 +581,12 @@ type UnpreparedError struct {
 }
 
 // Code returns CodeUnprepared.
-func (*UnpreparedError) Code() ErrorCode   { return CodeUnprepared }
+func (*UnpreparedError) Code() ErrorCode { return CodeUnprepared }
+
+// Message returns the server's message.
 func (e *UnpreparedError) Message() string { return e.Msg }
+
+// Error describes the error for a user.
 func (e *UnpreparedError) Error() string {
 	return withMsg(fmt.Sprintf("statement %x is not prepared on this node", e.ID), e.Msg)
 }
@@ -524,7 +607,11 @@ type UnknownServerError struct {
 
 // Code returns the code as sent.
 func (e *UnknownServerError) Code() ErrorCode { return e.ErrorCode }
+
+// Message returns the server's message.
 func (e *UnknownServerError) Message() string { return e.Msg }
+
+// Error describes the error for a user.
 func (e *UnknownServerError) Error() string {
 	return withMsg(fmt.Sprintf("server error code 0x%04x", uint32(e.ErrorCode)), e.Msg)
 }

@@ -14,6 +14,7 @@ const (
 	ResultSchemaChange ResultKind = 0x0005 // SchemaChangeResult
 )
 
+// String returns the spec's name of the kind, such as Rows.
 func (k ResultKind) String() string {
 	switch k {
 	case ResultVoid:

@@ -362,8 +362,10 @@ func checkType(t *Type, depth int) error {
 	if t == nil {
 		return fmt.Errorf("nil type")
 	}
-	if depth > maxTypeDepth {
-		return fmt.Errorf("type nesting deeper than %d", maxTypeDepth)
+	// A decoded type nests up to maxTypeDepth options, and a vector's class
+	// string up to maxTypeDepth more.
+	if depth > 2*maxTypeDepth+2 {
+		return fmt.Errorf("type nesting deeper than %d", 2*maxTypeDepth+2)
 	}
 	need := func(n int) error {
 		if len(t.Elems) != n {
