@@ -19,7 +19,9 @@ type Schedule interface {
 
 // Exponential returns a policy whose delays start at base, double each time
 // up to max, with up to 15% jitter either way so that many clients do not
-// reconnect in step. Zero values mean 1s and 10min.
+// reconnect in step. The jittered delay never leaves [base, max]: the first
+// attempts jitter upwards only and the last ones downwards only. Zero
+// values mean 1s and 10min.
 func Exponential(base, max time.Duration) ReconnectionPolicy {
 	if base <= 0 {
 		base = time.Second
@@ -52,7 +54,7 @@ func (s *expSchedule) Next() (time.Duration, bool) {
 	}
 	s.attempt++
 	jitter := time.Duration((rand.Float64()*0.3 - 0.15) * float64(d))
-	return d + jitter, true
+	return min(max(d+jitter, s.p.base), s.p.max), true
 }
 
 // Constant returns a policy that waits delay between attempts, at most
