@@ -53,6 +53,16 @@
 // to every request, handshake included (a Drop on STARTUP, a Delay on
 // OPTIONS).
 //
+// # Clusters and faults outside requests
+//
+// StartCluster starts nodes on 127.0.0.1, 127.0.0.2, ... sharing a port,
+// each listing the others as peers. Stop drops every connection and stops
+// listening (a node down), Restart listens again on the same address,
+// DropConns drops the connections of a running node, SendEvent pushes
+// TOPOLOGY_CHANGE, STATUS_CHANGE and SCHEMA_CHANGE events, SetPeers and
+// SetSchemaVersion change what the system tables say, ForgetPrepared
+// empties the prepared statement cache.
+//
 // # Invariants
 //
 // Requests of the handshake are handled in order on the connection's reader

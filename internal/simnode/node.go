@@ -106,7 +106,8 @@ type Node struct {
 	peers    []PeerInfo
 	schema   [16]byte
 
-	wg sync.WaitGroup // accept loops, connection readers, request goroutines
+	life sync.Mutex     // serializes Stop, Restart and Close
+	wg   sync.WaitGroup // accept loops, connection readers, request goroutines
 }
 
 // Start starts a node listening on cfg.Addr.
@@ -223,6 +224,12 @@ func (n *Node) PeerInfo() PeerInfo {
 // Stop stops accepting connections and drops every open one, as a node
 // that went down does. Restart brings it back on the same address.
 func (n *Node) Stop() {
+	n.life.Lock()
+	defer n.life.Unlock()
+	n.stop()
+}
+
+func (n *Node) stop() {
 	n.mu.Lock()
 	ln := n.ln
 	n.ln = nil
@@ -245,6 +252,8 @@ func (n *Node) Stop() {
 // restart that lost the prepared statement cache. Restarting a running node
 // does nothing.
 func (n *Node) Restart() error {
+	n.life.Lock()
+	defer n.life.Unlock()
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.closed {
@@ -265,10 +274,12 @@ func (n *Node) Restart() error {
 // connection, releases hung and delayed requests, and returns once every
 // goroutine of the node has ended.
 func (n *Node) Close() error {
+	n.life.Lock()
+	defer n.life.Unlock()
 	n.mu.Lock()
 	n.closed = true
 	n.mu.Unlock()
-	n.Stop()
+	n.stop()
 	return nil
 }
 

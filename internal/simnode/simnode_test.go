@@ -447,3 +447,32 @@ func decodeTextSet(t *testing.T, b []byte) []string {
 	require.NoError(t, r.Done())
 	return out
 }
+
+func TestStartCluster(t *testing.T) {
+	nodes, err := StartCluster(3, Config{DC: "dc9"})
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		for _, n := range nodes {
+			n.Close()
+		}
+	})
+	require.Len(t, nodes, 3)
+	port := nodes[0].Addr().Port()
+	for i, n := range nodes {
+		assert.Equal(t, netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, byte(i + 1)}), port), n.Addr())
+	}
+	c := ready(t, nodes[1], frame.V4)
+	_, local := rows(t, c.roundTrip(&frame.Query{Query: localQuery}))
+	_, peers := rows(t, c.roundTrip(&frame.Query{Query: "SELECT peer, rpc_address, host_id, data_center, tokens FROM system.peers"}))
+	require.Len(t, peers, 2)
+	seen := map[string]bool{string(decodeTextSet(t, local[0]["tokens"])[0]): true}
+	for i, p := range peers {
+		want := nodes[[]int{0, 2}[i]]
+		assert.Equal(t, want.Addr().Addr().AsSlice(), p["rpc_address"])
+		id := want.HostID()
+		assert.Equal(t, id[:], p["host_id"])
+		assert.Equal(t, "dc9", string(p["data_center"]))
+		seen[decodeTextSet(t, p["tokens"])[0]] = true
+	}
+	assert.Len(t, seen, 3, "distinct tokens")
+}
