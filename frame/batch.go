@@ -19,6 +19,7 @@ const (
 	CounterBatch BatchType = 2
 )
 
+// String returns the CQL keyword of t: LOGGED, UNLOGGED or COUNTER.
 func (t BatchType) String() string {
 	switch t {
 	case LoggedBatch:
