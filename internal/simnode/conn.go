@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/cqlgo/cassandra/frame"
 )
@@ -375,14 +376,28 @@ func (c *conn) writeLocked(v frame.Version, stream int16, m frame.Message) error
 			return err
 		}
 	}
-	_, err = c.nc.Write(out)
-	return err
+	return c.writeBytes(out)
 }
 
 func (c *conn) writeRaw(b []byte) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	_, _ = c.nc.Write(b)
+	_ = c.writeBytes(b)
+}
+
+// writeTimeout bounds a write to a client that stopped reading, so that
+// SendEvent or a reaction cannot block its caller for ever.
+const writeTimeout = 10 * time.Second
+
+// writeBytes writes b; wmu is held. A failed write may have left part of
+// a frame behind, so the connection is closed.
+func (c *conn) writeBytes(b []byte) error {
+	_ = c.nc.SetWriteDeadline(time.Now().Add(writeTimeout))
+	if _, err := c.nc.Write(b); err != nil {
+		c.close()
+		return err
+	}
+	return nil
 }
 
 // startupOption returns a STARTUP option, its key matched without regard
