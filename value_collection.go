@@ -43,6 +43,17 @@ func (r *elemReader) count(minPer int) (int, error) {
 	return int(n), nil
 }
 
+// nextElem reads a collection element, which cannot be null (nor empty
+// for types where empty reads as null): Cassandra never sends one, and the
+// value could not be written back.
+func (r *elemReader) nextElem(t *frame.Type) ([]byte, error) {
+	b, err := r.next()
+	if err == nil && isNull(t, b) {
+		err = errNullElement
+	}
+	return b, err
+}
+
 // next reads one [bytes] element: nil for null, capped so a callee cannot
 // append into the bytes that follow.
 func (r *elemReader) next() ([]byte, error) {
@@ -220,9 +231,9 @@ func decodeListOrSet(t *frame.Type, data []byte, rv reflect.Value) error {
 		m := reflect.MakeMapWithSize(rv.Type(), n)
 		kt := rv.Type().Key()
 		for i := 0; i < n; i++ {
-			b, err := r.next()
+			b, err := r.nextElem(elem)
 			if err != nil {
-				return err
+				return withPath(unmarshalErrT(elem, kt, err), indexPath(i))
 			}
 			k := reflect.New(kt).Elem()
 			if err := decodeReflect(elem, b, k); err != nil {
@@ -243,9 +254,9 @@ func decodeListOrSet(t *frame.Type, data []byte, rv reflect.Value) error {
 // decodeElems decodes n elements into the first n entries of s.
 func decodeElems(elem *frame.Type, r *elemReader, n int, s reflect.Value) error {
 	for i := 0; i < n; i++ {
-		b, err := r.next()
+		b, err := r.nextElem(elem)
 		if err != nil {
-			return err
+			return withPath(unmarshalErrT(elem, s.Type().Elem(), err), indexPath(i))
 		}
 		if err := decodeReflect(elem, b, s.Index(i)); err != nil {
 			return withPath(err, indexPath(i))
@@ -267,13 +278,13 @@ func decodeMap(t *frame.Type, data []byte, rv reflect.Value) error {
 	m := reflect.MakeMapWithSize(rv.Type(), n)
 	gk, gv := rv.Type().Key(), rv.Type().Elem()
 	for i := 0; i < n; i++ {
-		kb, err := r.next()
+		kb, err := r.nextElem(kt)
 		if err != nil {
-			return err
+			return withPath(unmarshalErrT(kt, gk, err), "<key>")
 		}
-		vb, err := r.next()
+		vb, err := r.nextElem(vt)
 		if err != nil {
-			return err
+			return withPath(unmarshalErrT(vt, gv, err), "<value>")
 		}
 		k := reflect.New(gk).Elem()
 		if err := decodeReflect(kt, kb, k); err != nil {

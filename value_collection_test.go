@@ -18,7 +18,7 @@ func TestCollectionGolden(t *testing.T) {
 		{name: "map_text_int", typ: mapOf(tText, tInt), val: map[string]int32{"a": 1}, wire: "00000001 00000001 61 00000004 00000001", natural: map[string]int32{"a": 1}},
 		{name: "map_into_any_any", typ: mapOf(tText, tInt), val: map[string]int32{"a": 1}, wire: "00000001 00000001 61 00000004 00000001", want: map[any]any{"a": int32(1)}},
 		{name: "nested_list_of_maps", typ: listOf(mapOf(tInt, setOf(tBoolean))), val: []map[int32][]bool{{7: {true}}},
-			wire: "00000001 00000019 00000001 00000004 00000007 00000009 00000001 00000001 01",
+			wire:    "00000001 00000019 00000001 00000004 00000007 00000009 00000001 00000001 01",
 			natural: []map[int32][]bool{{7: {true}}}},
 	})
 }

@@ -44,9 +44,12 @@ func (d Date) Time() time.Time { return time.Unix(int64(d)*86400, 0).UTC() }
 func (d Date) String() string { return d.Time().Format(time.DateOnly) }
 
 const (
-	dateEpoch    = 1 << 31
-	nanosPerDay  = int64(24 * time.Hour)
-	maxUnixMilli = math.MaxInt64 / 1000
+	dateEpoch   = 1 << 31
+	nanosPerDay = int64(24 * time.Hour)
+	maxMilliSec = math.MaxInt64 / 1000
+	maxMilliRem = math.MaxInt64 % 1000
+	minMilliSec = math.MinInt64/1000 - 1
+	minMilliRem = math.MinInt64 - (math.MinInt64/1000-1)*1000
 )
 
 var (
@@ -67,8 +70,12 @@ func appendTimestamp(dst []byte, v any) ([]byte, error) {
 	case time.Time:
 		// Sub-millisecond precision is dropped (floored), as the column
 		// cannot store it; the instant is otherwise kept.
-		sec := x.Unix()
-		if sec > maxUnixMilli || sec < -maxUnixMilli {
+		// The bounds are int64 milliseconds split into seconds and the
+		// millisecond within; in range, UnixMilli's wrapping arithmetic
+		// is exact.
+		sec, msec := x.Unix(), int64(x.Nanosecond()/1e6)
+		if sec > maxMilliSec || sec == maxMilliSec && msec > maxMilliRem ||
+			sec < minMilliSec || sec == minMilliSec && msec < minMilliRem {
 			return dst, errOutOfRange
 		}
 		ms = x.UnixMilli()

@@ -45,7 +45,7 @@ func TestVectorErrors(t *testing.T) {
 		{name: "inexact_float", typ: vectorOf(tFloat, 1), val: []float64{0.1}, want: "element [0] of type float: out of range"},
 		{name: "fixed_wrong_total", typ: vectorOf(tFloat, 3), wire: "3f800000", into: new([]float32), want: "want 12 bytes, got 4"},
 		{name: "fixed_wrong_total_reflect", typ: vectorOf(tInt, 2), wire: "00000001", into: new([]int32), want: "want 8 bytes, got 4"},
-		{name: "variable_hostile_dimension", typ: vectorOf(tText, 1 << 30), wire: "00", into: new([]string), want: "1073741824 elements in 1 bytes"},
+		{name: "variable_hostile_dimension", typ: vectorOf(tText, 1<<30), wire: "00", into: new([]string), want: "1073741824 elements in 1 bytes"},
 		{name: "variable_truncated", typ: vectorOf(tText, 1), wire: "05 61", into: new([]string), want: "truncated"},
 		{name: "variable_trailing", typ: vectorOf(tText, 1), wire: "01 61 00", into: new([]string), want: "trailing"},
 		{name: "variable_null_element", typ: vectorOf(tSmallint, 1), wire: "00", into: new([]int16), want: "cannot be null"},
