@@ -45,6 +45,8 @@ type MarshalError struct {
 	value string // short rendering of numeric values for the message
 }
 
+// Error formats the failure as "cassandra: cannot marshal <Go type> [value]
+// into column "<name>" of type <CQL type>: <reason>".
 func (e *MarshalError) Error() string {
 	var b strings.Builder
 	b.WriteString("cassandra: cannot marshal ")
@@ -85,6 +87,8 @@ type UnmarshalError struct {
 	Err error
 }
 
+// Error formats the failure as "cassandra: cannot unmarshal column
+// "<name>" of type <CQL type> into <Go type>: <reason>".
 func (e *UnmarshalError) Error() string {
 	var b strings.Builder
 	b.WriteString("cassandra: cannot unmarshal ")
@@ -166,10 +170,6 @@ func marshalErrf(t *frame.Type, v any, format string, args ...any) *MarshalError
 
 func unmarshalErr(t *frame.Type, dst any, reason error) *UnmarshalError {
 	return &UnmarshalError{CQLType: t.String(), GoType: strings.TrimPrefix(goTypeName(dst), "*"), Err: reason}
-}
-
-func unmarshalErrf(t *frame.Type, dst any, format string, args ...any) *UnmarshalError {
-	return unmarshalErr(t, dst, fmt.Errorf(format, args...))
 }
 
 func goTypeName(v any) string {
