@@ -43,6 +43,12 @@ func (c *conn) handshake(ctx context.Context) error {
 	if comp != nil {
 		startup["COMPRESSION"] = comp.Name()
 	}
+	// In v3/v4 the server compresses its answer to STARTUP already, so the
+	// reader knows the compressor before that answer arrives (frames are
+	// decompressed only when their flag says so).
+	if c.version < frame.V5 {
+		c.framing.comp = comp
+	}
 	resp, err = c.roundTrip(ctx, &frame.Startup{Options: startup})
 	if err != nil {
 		return err
