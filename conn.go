@@ -83,6 +83,7 @@ type call struct {
 	state  atomic.Int32
 	done   chan struct{} // receives once per use
 	resp   response
+	timer  *time.Timer // the request deadline, reused with the call
 }
 
 // Call states.
@@ -249,6 +250,17 @@ func (c *conn) inFlight() int { return c.streams.used() }
 // caller is released at once; the stream id stays reserved until the late
 // response arrives, and too many such orphans close the connection.
 func (c *conn) exec(ctx context.Context, req frame.Message, payload map[string][]byte, tracing bool) (frame.Frame, error) {
+	return c.execUntil(ctx, time.Time{}, req, payload, tracing)
+}
+
+// errDeadline is the cause of a TimeoutError when the request's own
+// deadline (not its context) ran out.
+var errDeadline = fmt.Errorf("request timeout: %w", context.DeadlineExceeded)
+
+// execUntil is exec with a deadline of its own besides ctx's (zero: none).
+// The request path passes its timeout this way rather than deriving a
+// context, which would cost allocations on every request.
+func (c *conn) execUntil(ctx context.Context, deadline time.Time, req frame.Message, payload map[string][]byte, tracing bool) (frame.Frame, error) {
 	if err := c.err(); err != nil {
 		return frame.Frame{}, err
 	}
@@ -266,6 +278,22 @@ func (c *conn) exec(ctx context.Context, req frame.Message, payload map[string][
 		putCall(cl)
 		return frame.Frame{}, err
 	}
+	var timeout <-chan time.Time
+	if !deadline.IsZero() {
+		d := time.Until(deadline)
+		if d <= 0 {
+			c.streams.free(id)
+			putCall(cl)
+			return frame.Frame{}, &TimeoutError{Host: c.addr, Err: errDeadline}
+		}
+		if cl.timer == nil {
+			cl.timer = time.NewTimer(d)
+		} else {
+			cl.timer.Reset(d)
+		}
+		timeout = cl.timer.C
+		defer cl.timer.Stop()
+	}
 	c.calls[id].Store(cl)
 	if c.isClosed() {
 		// close may have swept the table before the store: finish here.
@@ -277,24 +305,34 @@ func (c *conn) exec(ctx context.Context, req frame.Message, payload map[string][
 			c.finish(cl, response{err: c.closeErr})
 		case <-ctx.Done():
 			c.finish(cl, response{err: &TimeoutError{Host: c.addr, Err: ctx.Err()}})
+		case <-timeout:
+			c.finish(cl, response{err: &TimeoutError{Host: c.addr, Err: errDeadline}})
 		}
 	}
+	var gaveUp error
 	select {
 	case <-cl.done:
 	case <-ctx.Done():
+		gaveUp = ctx.Err()
+	case <-timeout:
+		gaveUp = errDeadline
+	}
+	if gaveUp != nil {
 		if cl.state.CompareAndSwap(callPending, callAbandoned) {
 			if n := c.orphans.Add(1); c.cfg.maxOrphans > 0 && int(n) > c.cfg.maxOrphans {
 				c.close(&ConnError{Host: c.addr, Op: "read", Err: fmt.Errorf("%d requests timed out without an answer", n)})
 			}
-			return frame.Frame{}, &TimeoutError{Host: c.addr, MaybeApplied: true, Err: ctx.Err()}
+			return frame.Frame{}, &TimeoutError{Host: c.addr, MaybeApplied: true, Err: gaveUp}
 		}
 		<-cl.done // the response won the race
 	}
 	r := cl.resp
-	putCall(cl)
 	if r.err != nil {
+		// Not pooled: on a closing connection the writer may still hold the
+		// call's buffer.
 		return frame.Frame{}, r.err
 	}
+	putCall(cl)
 	if r.frame.Header.Opcode == frame.OpError {
 		var em frame.ErrorResponse
 		if err := em.Decode(r.frame.Body, c.version); err != nil {

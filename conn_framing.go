@@ -21,6 +21,7 @@ type framing struct {
 	// reader side
 	seg  frame.SegmentDecoder
 	rbuf []byte
+	hdr  [frame.HeaderSize]byte
 
 	// writer side
 	payload []byte
@@ -46,11 +47,24 @@ func (f *framing) started(comp frame.Compressor) {
 // caller owns: rows decoded from it alias it for as long as they live.
 func (f *framing) readFrame(br *bufio.Reader) (frame.Frame, error) {
 	if !f.segments {
-		h, buf, err := frame.ReadFrame(br, nil, f.maxBody)
+		// The header is read into a fixed array and the body into one
+		// buffer of its exact size: one allocation per frame. A declared
+		// length over the maximum is refused before anything is allocated.
+		if _, err := io.ReadFull(br, f.hdr[:]); err != nil {
+			return frame.Frame{}, err
+		}
+		h, err := frame.DecodeHeader(f.hdr[:], f.maxBody)
 		if err != nil {
 			return frame.Frame{}, err
 		}
-		fr, _, err := frame.ParseFrame(h, buf[frame.HeaderSize:], f.comp, nil, f.maxBody)
+		body := make([]byte, h.Length)
+		if _, err := io.ReadFull(br, body); err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return frame.Frame{}, err
+		}
+		fr, _, err := frame.ParseFrame(h, body, f.comp, nil, f.maxBody)
 		return fr, err
 	}
 	for {
