@@ -100,7 +100,7 @@ func (s *Session) batchRequest(ctx context.Context, b *Batch) (*request, error) 
 		if err != nil {
 			return nil, err
 		}
-		if bs.Values, req.scratch, err = bindValues(bound.ps, values, req.scratch, v); err != nil {
+		if bs.Values, req.scratch, err = bindValues(bound.ps, values, req.scratch, nil, v); err != nil {
 			return nil, fmt.Errorf("cassandra: batch entry %d: %w", i, err)
 		}
 		bs.ID = bound.ps.id

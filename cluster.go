@@ -110,6 +110,9 @@ type Cluster struct {
 	// Profile(name).
 	Profiles ProfileManager
 
+	// Observer is told about every request and attempt. Default: none.
+	Observer RequestObserver
+
 	// Logger receives the driver's own events: connections opened and
 	// closed, hosts up and down, re-prepares. Default: slog.Default().
 	Logger *slog.Logger
@@ -209,7 +212,7 @@ func (c *Cluster) settings(ctx context.Context) (*settings, error) {
 		Consistency: def(c.Consistency, LocalOne), SerialConsistency: c.SerialConsistency,
 		PageSize: def(c.PageSize, 5000), Timeouts: c.Timeouts, Pool: c.Pool, Policies: c.Policies,
 		Events: c.Events, Logger: c.Logger, ServerTimestamps: c.ServerTimestamps,
-		PrepareOnAllHosts: c.PrepareOnAllHosts,
+		PrepareOnAllHosts: c.PrepareOnAllHosts, Observer: c.Observer,
 	}}
 	if len(s.ContactPoints) == 0 {
 		s.ContactPoints = []string{"127.0.0.1"}

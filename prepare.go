@@ -197,20 +197,19 @@ func (s *Session) Prepare(ctx context.Context, cql string) (*PreparedStatement, 
 }
 
 func (s *Session) prepareNow(ctx context.Context, cql, ks string) (*PreparedStatement, error) {
-	prof := s.req.defaultProfile
-	ctx, cancel := withTimeout(ctx, prof.timeout)
-	defer cancel()
-	req := &request{s: s, prof: prof, opts: &stmtOptions{idempotent: true}}
-	req.kind = reqPrepare
-	req.prepare = frame.Prepare{Query: cql}
-	req.routing = policy.RoutingInfo{Keyspace: ks, Idempotent: true}
-	res, host, err := s.run(ctx, req)
+	req, err := s.baseRequest(&stmtOptions{idempotent: true}, reqPrepare)
 	if err != nil {
 		return nil, err
 	}
-	pr, ok := res.msg.(*frame.PreparedResult)
-	if !ok {
-		return nil, &ConnError{Op: "decode", Err: fmt.Errorf("PREPARE answered with %T", res.msg)}
+	req.prepare = frame.Prepare{Query: cql}
+	req.routing = policy.RoutingInfo{Keyspace: ks, Idempotent: true}
+	res, host, err := s.run(ctx, req.deadline(), req)
+	if err != nil {
+		return nil, err
+	}
+	pr, err := decodePrepared(res.fr, res.conn)
+	if err != nil {
+		return nil, err
 	}
 	ps := newPrepared(cql, ks, pr)
 	if s.st.s.PrepareOnAllHosts {
@@ -233,13 +232,9 @@ func (s *Session) prepareOn(ctx context.Context, cn *conn, ps *PreparedStatement
 	if err != nil {
 		return err
 	}
-	m, err := frame.DecodeResult(f.Body, cn.version)
+	pr, err := decodePrepared(f, cn)
 	if err != nil {
-		return &ConnError{Host: cn.addr, Op: "decode", Err: err}
-	}
-	pr, ok := m.(*frame.PreparedResult)
-	if !ok {
-		return &ConnError{Host: cn.addr, Op: "decode", Err: fmt.Errorf("PREPARE answered with %T", m)}
+		return err
 	}
 	if !bytes.Equal(pr.ID, ps.id) {
 		return fmt.Errorf("cassandra: re-preparing %q on %s gave id %x, not %x: the statement no longer means the same", ps.cql, cn.addr, pr.ID, ps.id)
@@ -279,4 +274,17 @@ func (s *Session) reprepareOn(p *hostPool, list []*PreparedStatement) {
 			}
 		}
 	}()
+}
+
+// decodePrepared decodes the answer to a PREPARE.
+func decodePrepared(f frame.Frame, cn *conn) (*frame.PreparedResult, error) {
+	m, err := frame.DecodeResult(f.Body, cn.version)
+	if err != nil {
+		return nil, &ConnError{Host: cn.addr, Op: "decode", Err: err}
+	}
+	pr, ok := m.(*frame.PreparedResult)
+	if !ok {
+		return nil, &ConnError{Host: cn.addr, Op: "decode", Err: fmt.Errorf("PREPARE answered with %T", m)}
+	}
+	return pr, nil
 }

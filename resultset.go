@@ -2,8 +2,10 @@ package cassandra
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/cqlgo/cassandra/frame"
 )
@@ -24,6 +26,7 @@ type ColumnSpec = frame.ColumnSpec
 //
 // A ResultSet is not safe for concurrent use.
 type ResultSet struct {
+	sess *Session        // the session that ran the statement, for QueryTrace
 	req  *request        // the request, for further pages; nil when none
 	ctx  context.Context // the caller's context, bounding later pages
 	cols []frame.ColumnSpec
@@ -45,23 +48,53 @@ type ResultSet struct {
 	traced   bool
 	kind     frame.ResultKind
 	change   *frame.SchemaChange
+
+	cellsBuf [8][]byte // rs.cells for up to 8 columns
+
+	scan scanMemo // the struct plan of the last ScanStruct/ScanAll (scan_struct.go)
+
+	// fetchHook, when set, replaces fetchNext: unit tests page through
+	// hand-built results with it.
+	fetchHook func(rs *ResultSet) error
 }
 
-// resultSet makes the ResultSet of a successful attempt: rows become its
-// first page; USE switches the session's connections; a schema change
-// waits for the hosts to agree on it.
-func (req *request) resultSet(userCtx, rctx context.Context, res attemptResult) (*ResultSet, error) {
-	rs := &ResultSet{ctx: userCtx, ps: req.ps, host: res.host}
+// resultSet makes the ResultSet of a successful attempt: rows are decoded
+// straight into its first page; USE switches the session's connections; a
+// schema change waits for the hosts to agree on it.
+func (req *request) resultSet(userCtx context.Context, deadline time.Time, res attemptResult) (*ResultSet, error) {
+	rs := req.rs
+	if rs == nil || rs.req != nil || rs.pages != 0 {
+		rs = new(ResultSet) // the inline one is taken (a copied request)
+	}
+	req.rs = nil
+	rs.sess, rs.ctx, rs.ps, rs.host = req.s, userCtx, req.ps, res.host
 	rs.setEnvelope(req, res)
-	switch m := res.msg.(type) {
-	case *frame.RowsResult:
+	if res.void {
+		rs.kind = frame.ResultVoid
+		return rs, nil
+	}
+	v := res.conn.version
+	body := res.fr.Body
+	if len(body) >= 4 && frame.ResultKind(binary.BigEndian.Uint32(body)) == frame.ResultRows {
 		rs.kind = frame.ResultRows
-		if err := rs.setPage(req, m); err != nil {
+		if err := rs.rows.Decode(body, v); err != nil {
+			return nil, &ConnError{Host: res.conn.addr, Op: "decode", Err: err}
+		}
+		if err := rs.setPage(req, &rs.rows); err != nil {
 			return nil, err
 		}
+		return rs, nil
+	}
+	m, err := frame.DecodeResult(body, v)
+	if err != nil {
+		return nil, &ConnError{Host: res.conn.addr, Op: "decode", Err: err}
+	}
+	switch m := m.(type) {
 	case *frame.SetKeyspaceResult:
 		rs.kind = frame.ResultSetKeyspace
-		if err := req.s.SetKeyspace(rctx, m.Keyspace); err != nil {
+		ctx, cancel := withDeadline(userCtx, deadline)
+		defer cancel()
+		if err := req.s.SetKeyspace(ctx, m.Keyspace); err != nil {
 			return rs, fmt.Errorf("cassandra: keyspace set to %q on %s but not on every connection: %w", m.Keyspace, res.host, err)
 		}
 	case *frame.SchemaChangeResult:
@@ -77,13 +110,13 @@ func (req *request) resultSet(userCtx, rctx context.Context, res attemptResult) 
 	case *frame.VoidResult:
 		rs.kind = frame.ResultVoid
 	default:
-		return nil, &ConnError{Op: "decode", Err: fmt.Errorf("unexpected result %T", res.msg)}
+		return nil, &ConnError{Host: res.conn.addr, Op: "decode", Err: fmt.Errorf("unexpected result %T", m)}
 	}
 	return rs, nil
 }
 
 func (rs *ResultSet) setEnvelope(req *request, res attemptResult) {
-	rs.attempts = append(rs.attempts[:0], req.attempts...)
+	rs.attempts = req.attempts
 	rs.warnings = res.fr.Warnings
 	rs.payload = res.fr.CustomPayload
 	if res.fr.Header.Flags&frame.FlagTracing != 0 {
@@ -93,7 +126,9 @@ func (rs *ResultSet) setEnvelope(req *request, res attemptResult) {
 
 // setPage installs a page of rows and remembers how to fetch the next.
 func (rs *ResultSet) setPage(req *request, m *frame.RowsResult) error {
-	rs.rows = *m
+	if m != &rs.rows {
+		rs.rows = *m
+	}
 	rs.pages++
 	cols := m.Metadata.Columns
 	if req.ps != nil {
@@ -116,7 +151,11 @@ func (rs *ResultSet) setPage(req *request, m *frame.RowsResult) error {
 	}
 	rs.cols = cols
 	if len(rs.cells) != len(cols) {
-		rs.cells = make([][]byte, len(cols))
+		if len(cols) <= len(rs.cellsBuf) {
+			rs.cells = rs.cellsBuf[:len(cols)]
+		} else {
+			rs.cells = make([][]byte, len(cols))
+		}
 	}
 	rs.it = rs.rows.Rows()
 	if m.Metadata.PagingState != nil && req.params() != nil {
@@ -156,21 +195,24 @@ func (rs *ResultSet) Next() bool {
 // fetchNext replaces the current page with the next, under its own
 // deadline bounded by the caller's context.
 func (rs *ResultSet) fetchNext() error {
+	if rs.fetchHook != nil {
+		return rs.fetchHook(rs)
+	}
 	req := rs.req
 	req.params().PagingState = rs.rows.Metadata.PagingState
 	req.attempts = req.attempts[:0]
-	ctx, cancel := withTimeout(rs.ctx, req.timeout())
-	defer cancel()
-	res, _, err := req.s.run(ctx, req)
+	res, _, err := req.s.run(rs.ctx, req.deadline(), req)
 	if err != nil {
 		return err
 	}
-	m, ok := res.msg.(*frame.RowsResult)
-	if !ok {
-		return &ConnError{Op: "decode", Err: fmt.Errorf("next page answered with %T", res.msg)}
+	if res.void || len(res.fr.Body) < 4 || frame.ResultKind(binary.BigEndian.Uint32(res.fr.Body)) != frame.ResultRows {
+		return &ConnError{Op: "decode", Err: errors.New("next page answered without rows")}
 	}
 	rs.setEnvelope(req, res)
-	return rs.setPage(req, m)
+	if err := rs.rows.Decode(res.fr.Body, res.conn.version); err != nil {
+		return &ConnError{Host: res.conn.addr, Op: "decode", Err: err}
+	}
+	return rs.setPage(req, &rs.rows)
 }
 
 // Scan copies the current row's columns into dest, one pointer per column,

@@ -27,16 +27,44 @@ func (s *Session) Execute(ctx context.Context, stmt any, args ...any) (*ResultSe
 	return req.do(ctx)
 }
 
+// deadline returns when a request started now must end: its timeout, or
+// the zero time for none (the context alone bounds it then).
+func (req *request) deadline() time.Time {
+	d := req.timeout()
+	if d <= 0 {
+		return time.Time{}
+	}
+	return time.Now().Add(d)
+}
+
+// withDeadline derives a context ending at deadline, for the rare steps
+// that need one (schema agreement, USE on every connection).
+func withDeadline(ctx context.Context, deadline time.Time) (context.Context, context.CancelFunc) {
+	if deadline.IsZero() {
+		return ctx, func() {}
+	}
+	return context.WithDeadline(ctx, deadline)
+}
+
 // execute runs req under its timeout and wraps the answer in a ResultSet.
 func (req *request) do(ctx context.Context) (*ResultSet, error) {
 	s := req.s
-	rctx, cancel := withTimeout(ctx, req.timeout())
-	defer cancel()
-	res, _, err := s.run(rctx, req)
-	if err != nil {
-		return nil, err
+	deadline := req.deadline()
+	obs := s.st.s.Observer
+	var start time.Time
+	if obs != nil {
+		start = time.Now()
+		obs.ObserveRequest(ctx, RequestEvent{Statement: req.statementText()})
 	}
-	return req.resultSet(ctx, rctx, res)
+	res, _, err := s.run(ctx, deadline, req)
+	var rs *ResultSet
+	if err == nil {
+		rs, err = req.resultSet(ctx, deadline, res)
+	}
+	if obs != nil {
+		obs.ObserveRequest(ctx, RequestEvent{Statement: req.statementText(), End: true, Latency: time.Since(start), Attempts: len(req.attempts), Err: err})
+	}
+	return rs, err
 }
 
 func withTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
@@ -78,6 +106,20 @@ type request struct {
 	routing  policy.RoutingInfo
 	scratch  []byte
 	attempts []Attempt
+
+	// Inline storage, so that a request with a few small values needs no
+	// allocation beyond the request itself (and its ResultSet, allocated
+	// along with it).
+	scratchBuf  [96]byte
+	valsBuf     [6]frame.Value
+	attemptsBuf [2]Attempt
+	rs          *ResultSet // the first page's ResultSet, allocated with the request
+}
+
+// execution is a request and its first ResultSet in one allocation.
+type execution struct {
+	req request
+	rs  ResultSet
 }
 
 // Attempt is one try of a request on one host.
@@ -107,7 +149,7 @@ func (s *Session) newRequest(ctx context.Context, stmt any, args []any) (*reques
 			if err != nil {
 				return nil, err
 			}
-			return s.boundRequest(ps.Bind(args...))
+			return s.preparedRequest(ps, args, nil)
 		}
 		return s.queryRequest(NewStatement(st))
 	case *Statement:
@@ -119,9 +161,7 @@ func (s *Session) newRequest(ctx context.Context, stmt any, args []any) (*reques
 			if err != nil {
 				return nil, err
 			}
-			b := ps.Bind(st.values...)
-			b.o = st.o
-			return s.boundRequest(b)
+			return s.preparedRequest(ps, st.values, &st.o)
 		}
 		return s.queryRequest(st)
 	case *BoundStatement:
@@ -130,7 +170,7 @@ func (s *Session) newRequest(ctx context.Context, stmt any, args []any) (*reques
 		}
 		return s.boundRequest(st)
 	case *PreparedStatement:
-		return s.boundRequest(st.Bind(args...))
+		return s.preparedRequest(st, args, nil)
 	case *Batch:
 		if len(args) > 0 {
 			return nil, fmt.Errorf("cassandra: Execute: a *Batch carries its own values; got %d more", len(args))
@@ -147,7 +187,13 @@ func (s *Session) baseRequest(o *stmtOptions, kind reqKind) (*request, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &request{s: s, prof: prof, opts: o, kind: kind, routing: o.routing(s.Keyspace())}, nil
+	e := &execution{}
+	req := &e.req
+	req.s, req.prof, req.opts, req.kind, req.routing = s, prof, o, kind, o.routing(s.Keyspace())
+	req.rs = &e.rs
+	req.scratch = req.scratchBuf[:0]
+	req.attempts = req.attemptsBuf[:0]
+	return req, nil
 }
 
 func (s *Session) queryRequest(st *Statement) (*request, error) {
@@ -161,22 +207,34 @@ func (s *Session) queryRequest(st *Statement) (*request, error) {
 }
 
 func (s *Session) boundRequest(b *BoundStatement) (*request, error) {
-	req, err := s.baseRequest(&b.o, reqExecute)
-	if err != nil {
-		return nil, err
-	}
-	ps := b.ps
-	req.ps = ps
 	values, err := b.orderedValues()
 	if err != nil {
 		return nil, err
 	}
+	return s.preparedRequest(b.ps, values, &b.o)
+}
+
+// defaultOptions are the options of a prepared statement executed without
+// a BoundStatement.
+var defaultOptions stmtOptions
+
+// preparedRequest builds the EXECUTE of ps with values; o nil means
+// default options.
+func (s *Session) preparedRequest(ps *PreparedStatement, values []any, o *stmtOptions) (*request, error) {
+	if o == nil {
+		o = &defaultOptions
+	}
+	req, err := s.baseRequest(o, reqExecute)
+	if err != nil {
+		return nil, err
+	}
+	req.ps = ps
 	v := s.version()
-	if req.execute.Params.Values, req.scratch, err = bindValues(ps, values, req.scratch[:0], v); err != nil {
+	if req.execute.Params.Values, req.scratch, err = bindValues(ps, values, req.scratch[:0], req.valsBuf[:0], v); err != nil {
 		return nil, err
 	}
 	req.execute.ID = ps.id
-	b.o.params(&req.execute.Params, req.prof, v)
+	o.params(&req.execute.Params, req.prof, v)
 	if req.routing.RoutingKey == nil {
 		req.routing.RoutingKey = routingKey(ps, req.execute.Params.Values)
 	}
@@ -187,39 +245,41 @@ func (s *Session) boundRequest(b *BoundStatement) (*request, error) {
 }
 
 // bindValues marshals values by the statement's marker types into scratch
-// and returns them as frame values pointing into it.
-func bindValues(ps *PreparedStatement, values []any, scratch []byte, v frame.Version) ([]frame.Value, []byte, error) {
+// and returns them as frame values pointing into it, appended to vals.
+func bindValues(ps *PreparedStatement, values []any, scratch []byte, vals []frame.Value, v frame.Version) ([]frame.Value, []byte, error) {
 	if len(values) != len(ps.params) {
 		return nil, scratch, &BindError{CQL: ps.cql, Msg: fmt.Sprintf("%d values for %d markers", len(values), len(ps.params))}
 	}
 	if len(values) == 0 {
 		return nil, scratch, nil
 	}
-	ends := make([]int, len(values))
+	base := len(scratch)
 	for i, val := range values {
 		col := ps.params[i]
-		var err error
 		if val == Unset && v < frame.V4 {
 			return nil, scratch, &BindError{CQL: ps.cql, Column: col.Name, Msg: "unset values need protocol v4 or later"}
 		}
+		var err error
 		if scratch, err = AppendValue(scratch, col.Type, val); err != nil {
 			return nil, scratch, withColumn(err, col.Name)
 		}
-		ends[i] = len(scratch)
 	}
-	out := make([]frame.Value, len(values))
-	start := 0
-	for i, end := range ends {
-		n := int32(binary.BigEndian.Uint32(scratch[start:]))
+	// Slice the values out only now that scratch no longer grows.
+	at := base
+	for range values {
+		n := int32(binary.BigEndian.Uint32(scratch[at:]))
+		at += 4
 		switch {
 		case n == -2:
-			out[i] = frame.Value{Unset: true}
-		case n >= 0:
-			out[i] = frame.Value{Bytes: scratch[start+4 : end : end]}
+			vals = append(vals, frame.Value{Unset: true})
+		case n < 0:
+			vals = append(vals, frame.Value{})
+		default:
+			vals = append(vals, frame.Value{Bytes: scratch[at : at+int(n) : at+int(n)]})
+			at += int(n)
 		}
-		start = end
 	}
-	return out, scratch, nil
+	return vals, scratch, nil
 }
 
 // routingKey builds the serialized partition key from the bound values: the
@@ -294,30 +354,39 @@ func (req *request) params() *frame.QueryParams {
 	return nil
 }
 
-// attemptResult is a successful attempt's answer.
+// attemptResult is a successful attempt's answer: a RESULT frame, decoded
+// by whoever needs it (rows straight into the ResultSet).
 type attemptResult struct {
-	msg  frame.Message
 	fr   frame.Frame
 	conn *conn
 	host *Host
+	void bool // the retry policy chose to ignore the failure
 }
 
 // maxReprepares bounds the UNPREPARED → PREPARE → retry loops of one
 // request.
 const maxReprepares = 3
 
+// releaser is implemented by query plans that can be recycled once the
+// request is done with them.
+type releaser interface{ Release() }
+
 // run sends req to the hosts of its query plan until one answers or the
 // retry policy gives up. It is the one place where the next host is chosen
-// and a failed attempt judged.
-func (s *Session) run(ctx context.Context, req *request) (attemptResult, *Host, error) {
+// and a failed attempt judged. deadline (zero: none) and ctx bound it.
+func (s *Session) run(ctx context.Context, deadline time.Time, req *request) (attemptResult, *Host, error) {
 	var plan policy.QueryPlan
 	if req.opts.host != nil {
 		plan = &pinnedPlan{h: req.opts.host}
 	} else {
 		plan = req.prof.lb.NewQueryPlan(&req.routing, s.st.hosts)
 	}
+	if r, ok := plan.(releaser); ok {
+		defer r.Release()
+	}
 	var retry policy.RetrySession
 	reprepares := 0
+	obs := s.st.s.Observer
 	host := plan.Next()
 	for {
 		if host == nil {
@@ -325,6 +394,9 @@ func (s *Session) run(ctx context.Context, req *request) (attemptResult, *Host, 
 		}
 		if err := ctx.Err(); err != nil {
 			return attemptResult{}, host, req.final(&TimeoutError{Host: host.Addr(), Err: err, MaybeApplied: len(req.attempts) > 0})
+		}
+		if !deadline.IsZero() && !time.Now().Before(deadline) {
+			return attemptResult{}, host, req.final(&TimeoutError{Host: host.Addr(), Err: errDeadline, MaybeApplied: len(req.attempts) > 0})
 		}
 		if s.isClosed() {
 			return attemptResult{}, host, ErrClosed
@@ -339,16 +411,19 @@ func (s *Session) run(ctx context.Context, req *request) (attemptResult, *Host, 
 			continue
 		}
 		start := time.Now()
-		fr, err := cn.exec(ctx, req.message(cn.version), req.opts.payload, req.opts.tracing)
-		var msg frame.Message
-		if err == nil {
-			if msg, err = decodeResponse(fr, cn.version); err != nil {
-				err = &ConnError{Host: cn.addr, Op: "decode", Err: err}
-			}
+		if obs != nil {
+			obs.ObserveAttempt(ctx, AttemptEvent{Statement: req.statementText(), Host: host, Attempt: len(req.attempts) + 1})
+		}
+		fr, err := cn.execUntil(ctx, deadline, req.message(cn.version), req.opts.payload, req.opts.tracing)
+		if err == nil && fr.Header.Opcode != frame.OpResult {
+			err = &ConnError{Host: cn.addr, Op: "decode", Err: fmt.Errorf("%v in answer to %v", fr.Header.Opcode, req.message(cn.version).Opcode())}
+		}
+		if obs != nil {
+			obs.ObserveAttempt(ctx, AttemptEvent{Statement: req.statementText(), Host: host, Attempt: len(req.attempts) + 1, End: true, Latency: time.Since(start), Err: err})
 		}
 		if err == nil {
 			req.attempts = append(req.attempts, Attempt{Host: host, Latency: time.Since(start)})
-			return attemptResult{msg: msg, fr: fr, conn: cn, host: host}, host, nil
+			return attemptResult{fr: fr, conn: cn, host: host}, host, nil
 		}
 		req.record(host, err, time.Since(start))
 		if errors.Is(err, ErrConnBusy) {
@@ -359,7 +434,10 @@ func (s *Session) run(ctx context.Context, req *request) (attemptResult, *Host, 
 		if errors.As(err, &unp) && reprepares < maxReprepares {
 			if ps := req.unprepared(unp.ID); ps != nil {
 				reprepares++
-				if perr := s.prepareOn(ctx, cn, ps); perr != nil {
+				pctx, cancel := withDeadline(ctx, deadline)
+				perr := s.prepareOn(pctx, cn, ps)
+				cancel()
+				if perr != nil {
 					return attemptResult{}, host, req.final(perr)
 				}
 				continue // same host
@@ -382,7 +460,7 @@ func (s *Session) run(ctx context.Context, req *request) (attemptResult, *Host, 
 			req.setConsistency(d.Consistency)
 			host = plan.Next()
 		case policy.Ignore:
-			return attemptResult{msg: &frame.VoidResult{}, host: host}, host, nil
+			return attemptResult{host: host, void: true}, host, nil
 		default:
 			return attemptResult{}, host, req.final(err)
 		}

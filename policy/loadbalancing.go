@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"sync"
 	"sync/atomic"
 )
 
@@ -45,6 +46,8 @@ type LoadBalancingPolicy interface {
 // QueryPlan yields hosts one at a time; Next returns nil when exhausted.
 // Plans are used by one request (its attempts and speculative executions)
 // and need not be safe for concurrent use; the driver serialises calls.
+// A plan that also has a Release() method is released when the request is
+// done with it, so that policies can recycle plans.
 type QueryPlan interface {
 	Next() *Host
 }
@@ -60,7 +63,19 @@ func (p *roundRobin) Distance(*Host) Distance { return DistanceLocal }
 
 func (p *roundRobin) NewQueryPlan(_ *RoutingInfo, view View) QueryPlan {
 	hosts := view.Hosts()
-	return &rotatingPlan{hosts: hosts, start: int(p.next.Add(1) % uint64(max(len(hosts), 1)))}
+	plan := rotatingPlans.Get().(*rotatingPlan)
+	*plan = rotatingPlan{hosts: hosts, start: int(p.next.Add(1) % uint64(max(len(hosts), 1)))}
+	return plan
+}
+
+// Plans are recycled: the driver calls Release when a request is done with
+// its plan, so a request costs no allocation for it.
+var rotatingPlans = sync.Pool{New: func() any { return new(rotatingPlan) }}
+
+// Release returns the plan to its pool; it must not be used afterwards.
+func (p *rotatingPlan) Release() {
+	*p = rotatingPlan{}
+	rotatingPlans.Put(p)
 }
 
 // rotatingPlan walks hosts from start, first those up, then those not known
