@@ -1,0 +1,268 @@
+package cassandra
+
+import (
+	"errors"
+	"fmt"
+	"iter"
+
+	"github.com/cqlgo/cassandra/frame"
+)
+
+// Row is one row of a result: its columns and their encoded cells, decoded
+// when read with Scan, ScanStruct, Map or Values.
+//
+// A Row yielded by ResultSet.Rows is a view of the ResultSet's current row:
+// it costs nothing and is valid only until the loop moves on. Rows returned
+// by One, All and CurrentPage own their cells and stay valid; they alias the
+// page's response buffer, which the driver never reuses, so keeping one
+// keeps its page in memory.
+type Row struct {
+	cols  []ColumnSpec
+	cells [][]byte
+	memo  *scanMemo // the ResultSet's plan memo, for rows yielded by Rows
+}
+
+// Columns describes the row's columns.
+func (r Row) Columns() []ColumnSpec { return r.cols }
+
+// Len returns the number of columns.
+func (r Row) Len() int { return len(r.cols) }
+
+// Scan copies the row's columns into dest, one pointer per column,
+// converting as Unmarshal does. Errors name the column.
+func (r Row) Scan(dest ...any) error {
+	if r.cols == nil && r.cells == nil {
+		return errors.New("cassandra: Scan on an empty Row")
+	}
+	if len(dest) != len(r.cols) {
+		return fmt.Errorf("cassandra: Scan got %d destinations for %d columns", len(dest), len(r.cols))
+	}
+	for i, d := range dest {
+		if err := Unmarshal(r.cols[i].Type, r.cells[i], d); err != nil {
+			return withColumn(err, r.cols[i].Name)
+		}
+	}
+	return nil
+}
+
+// ScanStruct copies the row into the struct dst points to, by column name;
+// the mapping is ScanAll's.
+func (r Row) ScanStruct(dst any) error {
+	sv, err := structDest(dst)
+	if err != nil {
+		return err
+	}
+	var p *structPlan
+	if r.memo != nil {
+		p = r.memo.plan(sv.Type(), r.cols)
+	} else {
+		p = planFor(sv.Type(), r.cols)
+	}
+	return p.scan(sv, r.cols, r.cells)
+}
+
+// MapScan stores each column of the row in m under the column's name, as
+// the Go value Unmarshal produces for a *any destination: int32 for int,
+// int64 for bigint and counter, string for text, []byte for blob,
+// time.Time for timestamp and date, uuid.UUID, netip.Addr, []T and
+// map[K]V for collections, and so on (see Unmarshal). Null is nil.
+func (r Row) MapScan(m map[string]any) error {
+	for i, c := range r.cols {
+		v, err := decodeAny(c.Type, r.cells[i])
+		if err != nil {
+			return withColumn(err, c.Name)
+		}
+		m[c.Name] = v
+	}
+	return nil
+}
+
+// Map returns the row as a new map from column name to value (see MapScan).
+func (r Row) Map() (map[string]any, error) {
+	m := make(map[string]any, len(r.cols))
+	if err := r.MapScan(m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Values returns the row's values in column order, decoded as MapScan
+// does.
+func (r Row) Values() ([]any, error) {
+	out := make([]any, len(r.cols))
+	for i, c := range r.cols {
+		v, err := decodeAny(c.Type, r.cells[i])
+		if err != nil {
+			return nil, withColumn(err, c.Name)
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+// Bytes returns the encoded value of column i, nil for null. It aliases
+// the response.
+func (r Row) Bytes(i int) []byte { return r.cells[i] }
+
+// MapScan stores the current row in m, column name to value, with the Go
+// types described at Row.MapScan. Null is nil.
+func (rs *ResultSet) MapScan(m map[string]any) error {
+	if !rs.onRow {
+		return errNoRow("MapScan")
+	}
+	return rs.current().MapScan(m)
+}
+
+// current is a view of the current row.
+func (rs *ResultSet) current() Row {
+	return Row{cols: rs.cols, cells: rs.cells, memo: &rs.scan}
+}
+
+// Rows returns an iterator over the remaining rows, for range-over-func:
+//
+//	for row, err := range rs.Rows() {
+//		if err != nil {
+//			return err // a page failed to arrive; the rows before it were yielded
+//		}
+//		var id int64
+//		var name string
+//		if err := row.Scan(&id, &name); err != nil { ... }
+//	}
+//
+// It fetches further pages as Next does and stops after the last row; when
+// a page fetch fails it yields the error once (with a zero Row) and stops.
+// Breaking out of the loop leaves the remaining rows for Next or another
+// Rows. A yielded Row is valid until the next iteration.
+func (rs *ResultSet) Rows() iter.Seq2[Row, error] {
+	return func(yield func(Row, error) bool) {
+		for rs.Next() {
+			if !yield(rs.current(), nil) {
+				return
+			}
+		}
+		if rs.err != nil {
+			yield(Row{}, rs.err)
+		}
+	}
+}
+
+// One returns the next row, fetching a page if needed. It returns
+// ErrNotFound when there is none, or the error that ended the iteration.
+// The returned Row stays valid.
+func (rs *ResultSet) One() (Row, error) {
+	if !rs.Next() {
+		if rs.err != nil {
+			return Row{}, rs.err
+		}
+		return Row{}, ErrNotFound
+	}
+	cells := make([][]byte, len(rs.cells))
+	copy(cells, rs.cells)
+	return Row{cols: rs.cols, cells: cells}, nil
+}
+
+// All returns the remaining rows, across pages. When a page fails to
+// arrive it returns the rows before it with the error.
+func (rs *ResultSet) All() ([]Row, error) {
+	var rows []Row
+	for rs.err == nil {
+		rows = rs.appendPage(rows)
+		if rs.err != nil || rs.req == nil {
+			break
+		}
+		if err := rs.fetchNext(); err != nil {
+			rs.err = err
+		}
+	}
+	return rows, rs.err
+}
+
+// CurrentPage returns the remaining rows of the current page without
+// fetching another: with PagingState, it pages by hand.
+//
+//	page, state := rs.CurrentPage(), rs.PagingState()
+//	// ... later, resume where the page ended:
+//	rs, err = session.Execute(ctx, stmt.PagingState(state))
+//
+// The rows are consumed: Next continues with the next page.
+func (rs *ResultSet) CurrentPage() []Row {
+	return rs.appendPage(nil)
+}
+
+// appendPage appends the rest of the current page to rows, with one
+// allocation for all their cells.
+func (rs *ResultSet) appendPage(rows []Row) []Row {
+	rs.onRow = false
+	n, ncol := rs.it.Remaining(), len(rs.cols)
+	if n == 0 || rs.err != nil {
+		return rows
+	}
+	if rows == nil {
+		rows = make([]Row, 0, n)
+	}
+	backing := make([][]byte, n*ncol)
+	for i := 0; i < n; i++ {
+		cells := backing[i*ncol : (i+1)*ncol : (i+1)*ncol]
+		if !rs.it.Next(cells) {
+			break
+		}
+		rows = append(rows, Row{cols: rs.cols, cells: cells})
+	}
+	if err := rs.it.Err(); err != nil {
+		rs.err = &ConnError{Op: "decode", Err: err}
+	}
+	return rows
+}
+
+// AppliedColumn is the name of the column that says whether a conditional
+// statement (INSERT ... IF NOT EXISTS, UPDATE ... IF, a batch with
+// conditions) was applied.
+const AppliedColumn = "[applied]"
+
+// WasApplied reports whether a conditional statement, or a batch with
+// conditions, was applied: the [applied] column of the current row, or of
+// the first row when Next has not been called. It does not consume the row.
+//
+// When it was not applied, the row also holds the current values of the
+// columns in the condition (for a batch, one row per conditional statement);
+// read them with Next and Scan, MapScan or ScanStruct (tag a field
+// `cql:"[applied]"` to take the flag). A statement without conditions has
+// no [applied] column, and WasApplied returns an error.
+func (rs *ResultSet) WasApplied() (bool, error) {
+	col := -1
+	for i, c := range rs.cols {
+		if c.Name == AppliedColumn {
+			col = i
+			break
+		}
+	}
+	if col < 0 {
+		return false, errors.New("cassandra: WasApplied: the result has no [applied] column (the statement has no IF condition)")
+	}
+	var cell []byte
+	if rs.onRow {
+		cell = rs.cells[col]
+	} else {
+		it := rs.it // a copy: peeking leaves the iteration where it was
+		var buf [4][]byte
+		cells := buf[:]
+		if col >= len(cells) {
+			cells = make([][]byte, col+1)
+		}
+		if !it.Next(cells[:col+1]) {
+			return false, errors.New("cassandra: WasApplied: the result has no row")
+		}
+		cell = cells[col]
+	}
+	if t := rs.cols[col].Type; t == nil || t.ID != frame.TypeBoolean {
+		return false, fmt.Errorf("cassandra: WasApplied: the [applied] column has type %v, not boolean", rs.cols[col].Type)
+	}
+	if cell == nil {
+		return false, errors.New("cassandra: WasApplied: [applied] is null")
+	}
+	var applied bool
+	if err := Unmarshal(rs.cols[col].Type, cell, &applied); err != nil {
+		return false, withColumn(err, AppliedColumn)
+	}
+	return applied, nil
+}
