@@ -239,7 +239,11 @@ func (c *conn) finish(cl *call, r response) {
 	}
 	// Abandoned: the caller left on timeout; nobody waits.
 	c.orphans.Add(-1)
-	putCall(cl)
+	if r.err == nil {
+		putCall(cl)
+	}
+	// A call failed by close is not pooled: the writer may still hold it
+	// (queued, or being copied out), and a reuse would rewrite its buffer.
 }
 
 // inFlight returns the number of stream ids in use.
@@ -292,7 +296,6 @@ func (c *conn) execUntil(ctx context.Context, deadline time.Time, req frame.Mess
 			cl.timer.Reset(d)
 		}
 		timeout = cl.timer.C
-		defer cl.timer.Stop()
 	}
 	c.calls[id].Store(cl)
 	if c.isClosed() {
@@ -316,6 +319,11 @@ func (c *conn) execUntil(ctx context.Context, deadline time.Time, req frame.Mess
 		gaveUp = ctx.Err()
 	case <-timeout:
 		gaveUp = errDeadline
+	}
+	if timeout != nil {
+		// Stopped now, not deferred: once the call is pooled (below, or by
+		// the reader after an abandon) another request may own the timer.
+		cl.timer.Stop()
 	}
 	if gaveUp != nil {
 		if cl.state.CompareAndSwap(callPending, callAbandoned) {
@@ -433,10 +441,12 @@ func (c *conn) writeLoop() {
 
 // heartbeatLoop sends OPTIONS when the connection has been silent for the
 // heartbeat interval; a heartbeat that fails or times out closes the
-// connection, so no caller waits on a dead socket.
+// connection, so no caller waits on a dead socket. The timer is aimed at
+// one interval after the last frame read, so a node that hangs is found
+// within interval + heartbeat timeout of its last answer.
 func (c *conn) heartbeatLoop() {
 	defer c.wg.Done()
-	t := time.NewTicker(c.cfg.heartbeat)
+	t := time.NewTimer(c.cfg.heartbeat)
 	defer t.Stop()
 	for {
 		select {
@@ -444,7 +454,8 @@ func (c *conn) heartbeatLoop() {
 			return
 		case <-t.C:
 		}
-		if time.Since(time.Unix(0, c.lastRead.Load())) < c.cfg.heartbeat {
+		if idle := time.Since(time.Unix(0, c.lastRead.Load())); idle < c.cfg.heartbeat {
+			t.Reset(c.cfg.heartbeat - idle)
 			continue
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), c.cfg.heartbeatTimeout)
@@ -454,6 +465,7 @@ func (c *conn) heartbeatLoop() {
 			c.close(&ConnError{Host: c.addr, Op: "heartbeat", Err: err})
 			return
 		}
+		t.Reset(c.cfg.heartbeat)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -47,6 +48,12 @@ func (c *conn) handshake(ctx context.Context) error {
 	// reader knows the compressor before that answer arrives (frames are
 	// decompressed only when their flag says so).
 	if c.version < frame.V5 {
+		c.framing.comp = comp
+	}
+	if c.version < frame.V5 {
+		// Cassandra compresses its answer to STARTUP (READY or
+		// AUTHENTICATE) already: read it with the compressor we asked for.
+		// Our own frames are compressed only from the next one on.
 		c.framing.comp = comp
 	}
 	resp, err = c.roundTrip(ctx, &frame.Startup{Options: startup})
@@ -187,6 +194,11 @@ func (c *conn) unexpected(after string, m frame.Message) error {
 func (c *conn) ioErr(ctx context.Context, op string, err error) error {
 	if ctx.Err() != nil {
 		return &TimeoutError{Host: c.addr, Err: ctx.Err()}
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		// The socket deadline is the context's: it may fire a moment
+		// before the context's own timer does.
+		return &TimeoutError{Host: c.addr, Err: context.DeadlineExceeded}
 	}
 	return &ConnError{Host: c.addr, Op: op, Err: err}
 }
