@@ -50,6 +50,7 @@ type ResultSet struct {
 	change   *frame.SchemaChange
 
 	cellsBuf [8][]byte // rs.cells for up to 8 columns
+	pending  chan prefetched // the next page, fetched ahead (Prefetch)
 
 	scan scanMemo // the struct plan of the last ScanStruct/ScanAll (scan_struct.go)
 
@@ -160,6 +161,9 @@ func (rs *ResultSet) setPage(req *request, m *frame.RowsResult) error {
 	rs.it = rs.rows.Rows()
 	if m.Metadata.PagingState != nil && req.params() != nil {
 		rs.req = req
+		if req.opts.prefetch {
+			rs.startPrefetch()
+		}
 	} else {
 		rs.req = nil
 	}
@@ -197,6 +201,9 @@ func (rs *ResultSet) Next() bool {
 func (rs *ResultSet) fetchNext() error {
 	if rs.fetchHook != nil {
 		return rs.fetchHook(rs)
+	}
+	if rs.pending != nil {
+		return rs.takePrefetched()
 	}
 	req := rs.req
 	req.params().PagingState = rs.rows.Metadata.PagingState

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/cqlgo/cassandra/frame"
 	"github.com/cqlgo/cassandra/policy"
@@ -158,8 +159,32 @@ func (s *Session) hostAdded(h *Host) {
 }
 func (s *Session) hostRemoved(h *Host) { s.removePool(h) }
 func (s *Session) hostUp(h *Host) {
-	if p := s.addPool(h); p != nil {
-		p.startFill()
+	p := s.addPool(h)
+	if p == nil {
+		return
+	}
+	p.startFill()
+	// A host that was down may have restarted with an empty prepared
+	// statement cache: prepare the session's statements there again, once
+	// the pool has a connection, rather than pay an UNPREPARED round trip
+	// on each statement's next execution.
+	if list := s.req.prepared.all(); len(list) > 0 && s.goBackground() {
+		go func() {
+			defer s.wg.Done()
+			t := time.NewTicker(20 * time.Millisecond)
+			defer t.Stop()
+			deadline := time.After(s.st.s.Timeouts.Connect)
+			for !p.live() {
+				select {
+				case <-s.bg.Done():
+					return
+				case <-deadline:
+					return
+				case <-t.C:
+				}
+			}
+			s.reprepareOn(p, list)
+		}()
 	}
 }
 func (s *Session) hostDown(h *Host) {}

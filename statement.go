@@ -61,6 +61,7 @@ type stmtOptions struct {
 	host            *Host
 	timeout         time.Duration
 	skipMetadata    bool
+	prefetch        bool
 }
 
 // Consistency sets the consistency level.
@@ -123,6 +124,11 @@ func (x *options[S]) Host(h *Host) S { x.o.host = h; return x.self }
 // Timeout bounds the statement, retries included, when the context has no
 // earlier deadline. It overrides the profile's request timeout.
 func (x *options[S]) Timeout(d time.Duration) S { x.o.timeout = d; return x.self }
+
+// Prefetch makes the ResultSet fetch the next page in the background as
+// soon as a page arrives, so iteration rarely waits on the network. At most
+// two pages are held at once.
+func (x *options[S]) Prefetch(v bool) S { x.o.prefetch = v; return x.self }
 
 // routing returns the routing information of a statement.
 func (o *stmtOptions) routing(keyspace string) policy.RoutingInfo {
