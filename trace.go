@@ -23,6 +23,15 @@ const DefaultTraceWait = 5 * time.Second
 // traceRetry is the pause between two reads of an incomplete trace.
 const traceRetry = 100 * time.Millisecond
 
+// The statements that read a trace; prepared on first use like any
+// statement with values.
+const (
+	traceSessionCQL = "SELECT coordinator, duration, parameters, request, started_at, client " +
+		"FROM system_traces.sessions WHERE session_id = ?"
+	traceEventsCQL = "SELECT event_id, activity, source, source_elapsed, thread " +
+		"FROM system_traces.events WHERE session_id = ?"
+)
+
 // ErrNotTraced is returned by QueryTrace for a statement that was not run
 // with Trace(true).
 var ErrNotTraced = errors.New("cassandra: the statement was not traced (run it with Trace(true))")
@@ -144,8 +153,7 @@ func permanentTraceErr(err error) bool {
 // readTraceSession returns the session row, or nil while it is missing or
 // has no duration yet.
 func (s *Session) readTraceSession(ctx context.Context, id uuid.UUID) (*QueryTrace, error) {
-	stmt := NewStatement("SELECT coordinator, duration, parameters, request, started_at, client "+
-		"FROM system_traces.sessions WHERE session_id = ?", id).Consistency(One).Idempotent(true)
+	stmt := NewStatement(traceSessionCQL, id).Consistency(One).Idempotent(true)
 	rs, err := s.Execute(ctx, stmt)
 	if err != nil {
 		return nil, err
@@ -166,8 +174,7 @@ func (s *Session) readTraceSession(ctx context.Context, id uuid.UUID) (*QueryTra
 }
 
 func (s *Session) readTraceEvents(ctx context.Context, id uuid.UUID) ([]TraceEvent, error) {
-	stmt := NewStatement("SELECT event_id, activity, source, source_elapsed, thread "+
-		"FROM system_traces.events WHERE session_id = ?", id).Consistency(One).Idempotent(true)
+	stmt := NewStatement(traceEventsCQL, id).Consistency(One).Idempotent(true)
 	rs, err := s.Execute(ctx, stmt)
 	if err != nil {
 		return nil, err
