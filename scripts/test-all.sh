@@ -55,6 +55,11 @@ check_gofmt() {
 	fi
 }
 
+run_suite() (
+	eval "$("$CASS" env)"
+	exec go test -count=1 -p 1 -timeout "$GO_TEST_TIMEOUT" ./...
+)
+
 integration() {
 	local setup=$1 args=()
 	case $setup in
@@ -72,16 +77,14 @@ integration() {
 		"$CASS" stop
 		return 1
 	}
-	local rc=0
-	(
-		eval "$("$CASS" env)"
-		exec go test -count=1 -p 1 -timeout "$GO_TEST_TIMEOUT" ./...
-	)
-	rc=$?
-	SUMMARY+=("$(printf '%-28s %-14s' "test $setup" "$([ $rc = 0 ] && echo ok || echo "FAIL (exit $rc)")")")
-	[ $rc = 0 ] || FAILED=1
+	step "test $setup" run_suite
 	step "stop $setup" "$CASS" stop
 }
+
+if "$CASS" status 2>/dev/null | grep -q ' running'; then
+	echo "stopping the run already up in $CASSANDRA_RUN_DIR: the setups below need its ports"
+	"$CASS" stop
+fi
 
 step gofmt check_gofmt
 step "go vet" go vet ./...
