@@ -65,7 +65,8 @@ func (r Row) ScanStruct(dst any) error {
 // the Go value Unmarshal produces for a *any destination: int32 for int,
 // int64 for bigint and counter, string for text, []byte for blob,
 // time.Time for timestamp and date, uuid.UUID, netip.Addr, []T and
-// map[K]V for collections, and so on (see Unmarshal). Null is nil.
+// map[K]V for collections, and so on: the "Produced into *any" column of
+// docs/types.md. Null is nil.
 func (r Row) MapScan(m map[string]any) error {
 	for i, c := range r.cols {
 		v, err := decodeAny(c.Type, r.cells[i])

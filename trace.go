@@ -47,6 +47,7 @@ type TraceUnavailableError struct {
 	Err error
 }
 
+// Error names the trace, how long QueryTrace waited and why it stopped.
 func (e *TraceUnavailableError) Error() string {
 	return fmt.Sprintf("cassandra: trace %s not complete after %v: %v", e.TraceID, e.Waited.Round(time.Millisecond), e.Err)
 }
