@@ -3,6 +3,7 @@ package cassandra
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/netip"
 	"runtime"
 	"sync"
@@ -306,6 +307,12 @@ func (r *recorder) OnAdd(h *Host)    { r.add("add", h) }
 func (r *recorder) OnRemove(h *Host) { r.add("remove", h) }
 func (r *recorder) OnUp(h *Host)     { r.add("up", h) }
 func (r *recorder) OnDown(h *Host)   { r.add("down", h) }
+
+func (r *recorder) String() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return fmt.Sprint(r.evs)
+}
 
 func (r *recorder) has(ev string) bool {
 	r.mu.Lock()

@@ -29,6 +29,7 @@ type controlConn struct {
 
 	refreshMu sync.Mutex // serialises host refreshes
 	closeOnce sync.Once
+	closed    atomic.Bool // set by close before it takes the connection
 }
 
 func newControlConn(cl *Cluster) *controlConn {
@@ -100,6 +101,13 @@ func (cc *controlConn) connectTo(ctx context.Context, h *Host) error {
 	if old := cc.conn.Swap(cn); old != nil {
 		old.Close()
 	}
+	if cc.closed.Load() {
+		// close ran meanwhile and may have missed cn: nobody else will
+		// close it.
+		cc.conn.CompareAndSwap(cn, nil)
+		cn.Close()
+		return ErrClosed
+	}
 	// Protocol versions below the one first tried are remembered for the
 	// whole cluster: every host of a cluster usually speaks the same.
 	if cn.version < frame.Version(st.version.Load()) {
@@ -136,6 +144,7 @@ func (cc *controlConn) onClose(cn *conn, err error) {
 
 func (cc *controlConn) close() {
 	cc.closeOnce.Do(func() {
+		cc.closed.Store(true)
 		if cn := cc.conn.Swap(nil); cn != nil {
 			cn.Close()
 		}
@@ -219,23 +228,35 @@ func (cc *controlConn) apply(a eventAction) {
 	case actRefresh:
 		cc.refresh()
 	case actRemove:
-		if h := st.hosts.lookupIP(a.addr.Addr()); h != nil {
+		if h := cc.eventHost(a.addr); h != nil {
 			if st.hosts.remove(h) {
 				st.hostRemoved(h)
 			}
 		}
 	case actUp:
-		h := st.hosts.lookupIP(a.addr.Addr())
+		h := cc.eventHost(a.addr)
 		if h == nil {
 			cc.refresh() // a host we have not seen: discover it
 			return
 		}
 		st.tryNow(h)
 	case actDown:
-		if h := st.hosts.lookupIP(a.addr.Addr()); h != nil {
+		if h := cc.eventHost(a.addr); h != nil {
 			st.hostDown(h, false)
 		}
 	}
+}
+
+// eventHost finds the host an event names. Events carry the node's native
+// address as the cluster knows it, before the address translator, so it is
+// translated like the peers' addresses are.
+func (cc *controlConn) eventHost(a netip.AddrPort) *Host {
+	if tr := cc.st.s.AddressTranslator; tr != nil {
+		if h := cc.st.hosts.lookupIP(tr(a).Addr()); h != nil {
+			return h
+		}
+	}
+	return cc.st.hosts.lookupIP(a.Addr())
 }
 
 func (cc *controlConn) applySchema(changes []frame.SchemaChange) {
@@ -349,6 +370,3 @@ func (cc *controlConn) schemaAgreed(ctx context.Context) (bool, error) {
 	}
 	return len(versions) == 1, nil
 }
-
-// ignore unused
-var _ = netip.Addr{}
