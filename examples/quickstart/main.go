@@ -1,130 +1,132 @@
-// Command quickstart is the first thing `make demo` runs.
-//
-// For now it only proves that a real Cassandra node is up: it opens a TCP
-// connection, sends a raw protocol v4 OPTIONS frame and prints the options
-// of the SUPPORTED response (falling back to v3 when the server refuses v4,
-// as Cassandra 2.1 does). Once the driver's request path exists this becomes
-// the real quickstart: connect, create a keyspace and a table, write, read
-// back, print.
+// Command quickstart is what `make demo` runs: it connects to the node at
+// CASSANDRA_HOSTS (127.0.0.1 by default), creates a keyspace and a table,
+// writes a few rows with a prepared statement and a batch, reads them back
+// page by page and into structs, runs a lightweight transaction, and prints
+// what it did.
 package main
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/binary"
 	"fmt"
-	"io"
-	"net"
+	"log"
 	"os"
-	"sort"
 	"strings"
 	"time"
+
+	"github.com/cqlgo/cassandra"
+	"github.com/google/uuid"
 )
 
+type user struct {
+	ID      uuid.UUID `cql:"id"`
+	Name    string    `cql:"name"`
+	Email   string    `cql:"email"`
+	Created time.Time `cql:"created"`
+}
+
 func main() {
-	host := "127.0.0.1:9042"
-	if h := strings.TrimSpace(strings.Split(os.Getenv("CASSANDRA_HOSTS"), ",")[0]); h != "" {
-		host = h
-	}
-	if _, _, err := net.SplitHostPort(host); err != nil {
-		host = net.JoinHostPort(host, "9042")
-	}
-	opts, version, err := options(host, 4)
-	if v, ok := err.(refused); ok && v.answered < 4 {
-		fmt.Printf("%s refuses protocol v4 and answers in v%d; asking again in v3\n", host, v.answered)
-		opts, version, err = options(host, 3)
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "quickstart:", err)
-		os.Exit(1)
-	}
-	keys := make([]string, 0, len(opts))
-	for k := range opts {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	fmt.Printf("Cassandra at %s is up (protocol v%d); it supports:\n", host, version)
-	for _, k := range keys {
-		fmt.Printf("  %-20s %s\n", k, strings.Join(opts[k], ", "))
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := run(ctx); err != nil {
+		log.Fatal(err)
 	}
 }
 
-// refused is the server's ERROR answer to OPTIONS.
-type refused struct {
-	answered byte // protocol version of the ERROR frame
-	msg      string
-}
-
-func (r refused) Error() string {
-	return fmt.Sprintf("server answered v%d ERROR: %s", r.answered, r.msg)
-}
-
-// options sends OPTIONS in protocol version v and decodes SUPPORTED.
-func options(host string, v byte) (opts map[string][]string, version byte, err error) {
-	c, err := net.DialTimeout("tcp", host, 5*time.Second)
-	if err != nil {
-		return nil, 0, err
+func cluster() (*cassandra.Cluster, error) {
+	hosts := strings.Split(os.Getenv("CASSANDRA_HOSTS"), ",")
+	if hosts[0] == "" {
+		hosts = []string{"127.0.0.1"}
 	}
-	defer c.Close()
+	c := cassandra.NewCluster(hosts...)
+	c.Compression = cassandra.LZ4
+	if u := os.Getenv("CASSANDRA_USERNAME"); u != "" {
+		c.Auth = &cassandra.PasswordAuthenticator{Username: u, Password: os.Getenv("CASSANDRA_PASSWORD")}
+	}
 	if ca := os.Getenv("CASSANDRA_TLS_CA"); ca != "" {
 		pem, err := os.ReadFile(ca)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		pool := x509.NewCertPool()
 		pool.AppendCertsFromPEM(pem)
-		c = tls.Client(c, &tls.Config{RootCAs: pool, ServerName: os.Getenv("CASSANDRA_TLS_SERVER_NAME")})
+		c.TLS = &tls.Config{RootCAs: pool, ServerName: os.Getenv("CASSANDRA_TLS_SERVER_NAME")}
 	}
-	c.SetDeadline(time.Now().Add(10 * time.Second))
+	return c, nil
+}
 
-	// version, flags 0, stream 0, opcode OPTIONS (0x05), body length 0
-	if _, err := c.Write([]byte{v, 0x00, 0x00, 0x00, 0x05, 0x00, 0x00, 0x00, 0x00}); err != nil {
-		return nil, 0, err
+func run(ctx context.Context) error {
+	c, err := cluster()
+	if err != nil {
+		return err
 	}
-	var h [9]byte
-	if _, err := io.ReadFull(c, h[:]); err != nil {
-		return nil, 0, err
+	session, err := c.Connect(ctx)
+	if err != nil {
+		return err
 	}
-	body := make([]byte, binary.BigEndian.Uint32(h[5:]))
-	if _, err := io.ReadFull(c, body); err != nil {
-		return nil, 0, err
-	}
-	version = h[0] & 0x7f
-	switch h[4] {
-	case 0x06: // SUPPORTED: [string multimap]
-	case 0x00: // ERROR: [int] code, [string] message
-		msg := ""
-		if len(body) >= 6 {
-			msg = string(body[6:])
-		}
-		return nil, version, refused{version, msg}
-	default:
-		return nil, version, fmt.Errorf("%s answered opcode 0x%02x, want SUPPORTED", host, h[4])
+	defer c.Close(ctx)
+	for _, h := range c.Hosts() {
+		i := h.Info()
+		fmt.Printf("connected: %s, Cassandra %s, %s/%s\n", h.Addr(), i.ReleaseVersion, i.DC, i.Rack)
 	}
 
-	// A malformed body panics in the slicing below; report it as an error.
-	defer func() {
-		if recover() != nil {
-			err = fmt.Errorf("%s sent a malformed SUPPORTED body", host)
-		}
-	}()
-	short := func() int {
-		n := int(binary.BigEndian.Uint16(body))
-		body = body[2:]
-		return n
+	rs, err := session.Execute(ctx, `CREATE KEYSPACE IF NOT EXISTS quickstart
+		WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`)
+	if err != nil {
+		return err
 	}
-	str := func() string {
-		n := short()
-		s := string(body[:n])
-		body = body[n:]
-		return s
+	fmt.Printf("keyspace ready (schema agreed: %v)\n", rs.SchemaAgreed())
+	if err := session.SetKeyspace(ctx, "quickstart"); err != nil {
+		return err
 	}
-	opts = map[string][]string{}
-	for n := short(); n > 0; n-- {
-		k := str()
-		for m := short(); m > 0; m-- {
-			opts[k] = append(opts[k], str())
-		}
+	if _, err := session.Execute(ctx, `CREATE TABLE IF NOT EXISTS users (
+		id uuid PRIMARY KEY, name text, email text, created timestamp)`); err != nil {
+		return err
 	}
-	return opts, version, nil
+
+	// Prepared statements are parsed once by the server; values are checked
+	// against the column types before anything is sent.
+	ins, err := session.Prepare(ctx, "INSERT INTO users (id, name, email, created) VALUES (?, ?, ?, ?)")
+	if err != nil {
+		return err
+	}
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	names := []string{"ann", "bob", "cy", "dee"}
+	b := cassandra.NewBatch(cassandra.UnloggedBatch)
+	for _, n := range names[1:] {
+		b.Add(ins.Bind(uuid.New(), n, n+"@example.com", now))
+	}
+	if _, err := session.Execute(ctx, ins.Bind(uuid.New(), names[0], names[0]+"@example.com", now).Idempotent(true)); err != nil {
+		return err
+	}
+	if _, err := session.Execute(ctx, b); err != nil {
+		return err
+	}
+	fmt.Printf("wrote %d users\n", len(names))
+
+	// Read back, two rows per page: the ResultSet fetches pages as needed.
+	rs, err = session.Execute(ctx, cassandra.NewStatement("SELECT id, name, email, created FROM users").PageSize(2))
+	if err != nil {
+		return err
+	}
+	users, err := cassandra.ScanAll[user](rs)
+	if err != nil {
+		return err
+	}
+	for _, u := range users {
+		fmt.Printf("  %s  %-4s %s  %s\n", u.ID, u.Name, u.Email, u.Created.Format(time.RFC3339))
+	}
+
+	// A lightweight transaction: applied only if the row does not exist.
+	rs, err = session.Execute(ctx, "INSERT INTO users (id, name) VALUES (?, ?) IF NOT EXISTS", users[0].ID, "again")
+	if err != nil {
+		return err
+	}
+	applied, err := rs.WasApplied()
+	if err != nil {
+		return err
+	}
+	fmt.Printf("insert of an existing id applied: %v\n", applied)
+	return nil
 }
