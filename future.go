@@ -132,7 +132,9 @@ func (f *ResponseFuture) Cancel() {
 	f.cancelled = true
 	f.callbacks = nil
 	f.mu.Unlock()
-	f.cancel()
+	// Complete before cancelling the context (complete does it): the other
+	// way round the request could fail on its cancelled context first and
+	// Result would report that rather than ErrCancelled.
 	f.complete(nil, ErrCancelled)
 }
 

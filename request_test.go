@@ -181,10 +181,12 @@ const (
 )
 
 // prepareRules makes the nodes prepare rqInsert with markers k int, v text
-// and rqSelect with marker k and result columns k, v.
+// and rqSelect with marker k and result columns k, v, answered with the
+// row (1, "a").
 func (e *rqEnv) prepareRules() {
 	e.rule(simnode.Rule{Match: simnode.Prepare(rqInsert), Then: rqPrepared(rqKV, frame.RowsMetadata{})})
 	e.rule(simnode.Rule{Match: simnode.Prepare(rqSelect), Then: rqPrepared(rqKV[:1], frame.NewRowsMetadata(rqKV...))})
+	e.rule(simnode.Rule{Match: simnode.Execute(rqSelect), Then: simnode.Rows(frame.NewRowsMetadata(rqKV...), [][][]byte{kvRow(1, "a")})})
 }
 
 // rqPrepared answers a PREPARE with params (the first one the partition
