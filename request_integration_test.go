@@ -259,7 +259,7 @@ func TestIntegrationAsyncCallbacksUnderLoad(t *testing.T) {
 }
 
 func TestIntegrationBatchesCountersAndLWT(t *testing.T) {
-	_, s, e := testSession(t)
+	c, s, e := testSession(t)
 	ks := testKeyspace(t, s, "it_req", e)
 	mustExec(t, s, "CREATE TABLE IF NOT EXISTS "+ks+".users (id int PRIMARY KEY, name text)")
 	mustExec(t, s, "CREATE TABLE IF NOT EXISTS "+ks+".counts (name text PRIMARY KEY, n counter)")
@@ -329,7 +329,7 @@ func TestIntegrationBatchesCountersAndLWT(t *testing.T) {
 		}
 	})
 	t.Run("large_unlogged_batch_warns", func(t *testing.T) {
-		if !versionAtLeast(e.Version, "2.2") {
+		if c.state.ctrl.version() < 4 {
 			t.Skip("warnings need protocol v4")
 		}
 		b := NewBatch(UnloggedBatch)

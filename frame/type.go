@@ -152,8 +152,12 @@ func (r *Reader) readType(field string, depth int) *Type {
 	case TypeCustom:
 		t.Custom = r.String(field)
 		if r.err == nil {
-			if vt, err := ParseCustomType(t.Custom); err == nil && vt.ID == TypeVector {
-				vt.Custom = t.Custom // as sent, so re-encoding gives the same bytes
+			// Vectors, and in v3/v4 the types their option ids lack (date,
+			// time, smallint, tinyint before v4; duration before v5), come
+			// as marshal class names: present them as the type they are,
+			// keeping the name so re-encoding gives the same bytes.
+			if vt, err := ParseCustomType(t.Custom); err == nil && vt.ID != TypeCustom {
+				vt.Custom = t.Custom
 				return vt
 			}
 		}
@@ -190,14 +194,13 @@ func (r *Reader) readType(field string, depth int) *Type {
 
 // AppendType appends t as a type [option].
 func AppendType(dst []byte, t *Type) []byte {
-	switch t.ID {
-	case TypeVector:
-		c := t.Custom
-		if c == "" {
-			c = t.javaClass()
-		}
-		return AppendString(AppendShort(dst, uint16(TypeCustom)), c)
-	case TypeCustom:
+	switch {
+	case t.Custom != "":
+		// A custom type, or a type that came as a class name (see ReadType).
+		return AppendString(AppendShort(dst, uint16(TypeCustom)), t.Custom)
+	case t.ID == TypeVector:
+		return AppendString(AppendShort(dst, uint16(TypeCustom)), t.javaClass())
+	case t.ID == TypeCustom:
 		return AppendString(AppendShort(dst, uint16(TypeCustom)), t.Custom)
 	}
 	dst = AppendShort(dst, uint16(t.ID))
