@@ -57,11 +57,8 @@ func (f *framing) readFrame(br *bufio.Reader) (frame.Frame, error) {
 		if err != nil {
 			return frame.Frame{}, err
 		}
-		body := make([]byte, h.Length)
-		if _, err := io.ReadFull(br, body); err != nil {
-			if err == io.EOF {
-				err = io.ErrUnexpectedEOF
-			}
+		body, err := readBody(br, int(h.Length))
+		if err != nil {
 			return frame.Frame{}, err
 		}
 		fr, _, err := frame.ParseFrame(h, body, f.comp, nil, f.maxBody)
@@ -135,4 +132,29 @@ func (c *conn) encode(dst []byte, id int16, req frame.Message, payload map[strin
 		env = &frame.Envelope{CustomPayload: payload}
 	}
 	return frame.AppendFrame(dst, h, env, req, c.comp)
+}
+
+// readBody reads an n-byte frame body. Bodies up to 1 MiB get one buffer of
+// their size; larger ones grow as their bytes arrive, so a peer declaring a
+// huge length and sending little costs little.
+func readBody(r io.Reader, n int) ([]byte, error) {
+	size := n
+	if size > 1<<20 {
+		size = 1 << 20
+	}
+	b := make([]byte, size)
+	for {
+		if _, err := io.ReadFull(r, b[len(b)-min(len(b), size):]); err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, err
+		}
+		if len(b) == n {
+			return b, nil
+		}
+		grow := min(len(b), n-len(b))
+		b = append(b, make([]byte, grow)...)
+		size = grow
+	}
 }

@@ -49,7 +49,7 @@ type ResultSet struct {
 	kind     frame.ResultKind
 	change   *frame.SchemaChange
 
-	cellsBuf [8][]byte // rs.cells for up to 8 columns
+	cellsBuf [8][]byte       // rs.cells for up to 8 columns
 	pending  chan prefetched // the next page, fetched ahead (Prefetch)
 
 	scan scanMemo // the struct plan of the last ScanStruct/ScanAll (scan_struct.go)
