@@ -37,6 +37,7 @@ func (s *Session) ExecuteAsync(ctx context.Context, stmt any, args ...any) *Resp
 		f.complete(nil, ErrClosed)
 		return f
 	}
+	parent := ctx
 	ctx, f.cancel = context.WithCancel(ctx)
 	go func() {
 		defer s.wg.Done()
@@ -45,7 +46,9 @@ func (s *Session) ExecuteAsync(ctx context.Context, stmt any, args ...any) *Resp
 			f.complete(nil, err)
 			return
 		}
-		f.complete(req.do(ctx))
+		// Later pages run under the caller's context: the future's own is
+		// cancelled as soon as it completes.
+		f.complete(req.do(ctx, parent))
 	}()
 	return f
 }
@@ -210,6 +213,7 @@ func (rs *ResultSet) FetchNextPageAsync(ctx context.Context) *ResponseFuture {
 		nf.complete(nil, ErrClosed)
 		return nf
 	}
+	parent := ctx
 	ctx, nf.cancel = context.WithCancel(ctx)
 	// The next page gets a copy of the request, so this ResultSet can still
 	// be read.
@@ -223,7 +227,7 @@ func (rs *ResultSet) FetchNextPageAsync(ctx context.Context) *ResponseFuture {
 	}
 	go func() {
 		defer s.wg.Done()
-		nf.complete(req.do(ctx))
+		nf.complete(req.do(ctx, parent))
 	}()
 	return nf
 }

@@ -193,7 +193,7 @@ func (e *rqEnv) prepareRules() {
 // key, from v4 on, which is when PREPARED carries pk indexes) and result.
 func rqPrepared(params []frame.ColumnSpec, result frame.RowsMetadata) simnode.Reaction {
 	return simnode.Func(func(r *simnode.Request) simnode.Reaction {
-		if r.Version < frame.V4 {
+		if r.Version < frame.V4 || len(params) == 0 {
 			return simnode.Prepared(frame.NewPreparedMetadata(params), result)
 		}
 		return simnode.Prepared(frame.NewPreparedMetadata(params, 0), result)

@@ -9,6 +9,7 @@ import (
 
 // prefetched is a page fetched ahead of need.
 type prefetched struct {
+	req      *request // the copy of the request that fetched it
 	rows     frame.RowsResult
 	res      attemptResult
 	attempts []Attempt
@@ -16,23 +17,25 @@ type prefetched struct {
 }
 
 // startPrefetch fetches the page after the current one in the background.
-// The request is handed over to the fetch until Next takes its result, so
-// the iterating goroutine and the fetch never touch it at once; the page
-// being read is not affected.
+// The fetch runs on a copy of the request, which becomes the ResultSet's
+// when Next takes the page: the iterating goroutine (and
+// FetchNextPageAsync, which copies rs.req) never share a field with the
+// fetch; the page being read is not affected.
 func (rs *ResultSet) startPrefetch() {
-	req := rs.req
-	if rs.pending != nil || !req.s.goBackground() {
+	if rs.pending != nil || !rs.req.s.goBackground() {
 		return
 	}
-	state := rs.rows.Metadata.PagingState
+	req := new(request)
+	*req = *rs.req
+	req.rs = nil
+	req.attempts = nil // the current page's ResultSet keeps its own
+	req.params().PagingState = rs.rows.Metadata.PagingState
 	ctx := rs.ctx
 	ch := make(chan prefetched, 1)
 	rs.pending = ch
 	go func() {
 		defer req.s.wg.Done()
-		var p prefetched
-		req.params().PagingState = state
-		req.attempts = nil // the current page's ResultSet keeps its own
+		p := prefetched{req: req}
 		p.res, _, p.err = req.s.run(ctx, req.deadline(), req)
 		p.attempts = req.attempts
 		if p.err == nil {
@@ -55,7 +58,8 @@ func (rs *ResultSet) takePrefetched() error {
 	if p.err != nil {
 		return p.err
 	}
-	req := rs.req
+	req := p.req
+	rs.req = req
 	req.attempts = p.attempts
 	rs.setEnvelope(req, p.res)
 	rs.rows = p.rows

@@ -24,7 +24,7 @@ func (s *Session) Execute(ctx context.Context, stmt any, args ...any) (*ResultSe
 	if err != nil {
 		return nil, err
 	}
-	return req.do(ctx)
+	return req.do(ctx, ctx)
 }
 
 // deadline returns when a request started now must end: its timeout, or
@@ -46,8 +46,11 @@ func withDeadline(ctx context.Context, deadline time.Time) (context.Context, con
 	return context.WithDeadline(ctx, deadline)
 }
 
-// execute runs req under its timeout and wraps the answer in a ResultSet.
-func (req *request) do(ctx context.Context) (*ResultSet, error) {
+// do runs req under its timeout and wraps the answer in a ResultSet. ctx
+// bounds the request; pageCtx bounds what follows its answer (USE on every
+// connection, schema agreement, later pages): a future passes the caller's
+// context there, since its own is cancelled once it completes.
+func (req *request) do(ctx, pageCtx context.Context) (*ResultSet, error) {
 	s := req.s
 	deadline := req.deadline()
 	obs := s.st.s.Observer
@@ -57,12 +60,15 @@ func (req *request) do(ctx context.Context) (*ResultSet, error) {
 		obs.ObserveRequest(ctx, RequestEvent{Statement: req.statementText()})
 	}
 	res, _, err := s.run(ctx, deadline, req)
+	// Counted now: once the ResultSet exists, a prefetch of the next page
+	// owns req and rewrites its attempts.
+	attempts := len(req.attempts)
 	var rs *ResultSet
 	if err == nil {
-		rs, err = req.resultSet(ctx, deadline, res)
+		rs, err = req.resultSet(pageCtx, deadline, res)
 	}
 	if obs != nil {
-		obs.ObserveRequest(ctx, RequestEvent{Statement: req.statementText(), End: true, Latency: time.Since(start), Attempts: len(req.attempts), Err: err})
+		obs.ObserveRequest(ctx, RequestEvent{Statement: req.statementText(), End: true, Latency: time.Since(start), Attempts: attempts, Err: err})
 	}
 	return rs, err
 }
