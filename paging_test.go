@@ -188,7 +188,9 @@ func TestPrefetchStaysOnePageAhead(t *testing.T) {
 		t.Fatal(err)
 	}
 	asked := func(page int) int {
-		return e.nodes[0].Count(func(r *simnode.Request) bool { return r.Opcode == frame.OpQuery && r.Query == rqPaged && pageOf(r) == page })
+		return e.nodes[0].Count(func(r *simnode.Request) bool {
+			return r.Opcode == frame.OpQuery && r.Query == rqPaged && pageOf(r) == page
+		})
 	}
 	var got []int32
 	for page := range data {
