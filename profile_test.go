@@ -1,0 +1,115 @@
+package cassandra
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/cqlgo/cassandra/frame"
+	"github.com/cqlgo/cassandra/internal/simnode"
+	"github.com/cqlgo/cassandra/policy"
+)
+
+// Execution profiles on the request path.
+
+func TestProfileOptionsApply(t *testing.T) {
+	e := rqStart(t, 2, simnode.Config{}, func(c *Cluster) {
+		if err := c.Profiles.Add("fast", ExecutionProfile{Consistency: Three, SerialConsistency: LocalSerial, PageSize: 9, RequestTimeout: 150 * time.Millisecond}); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Profiles.Add("noretry", ExecutionProfile{Retry: policy.NeverRetry()}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	ctx := rqCtx(t)
+	if _, err := e.s.Execute(ctx, NewStatement(rqWrite).Profile("fast")); err != nil {
+		t.Fatal(err)
+	}
+	p := e.msgs(simnode.Query(rqWrite))[0].Msg.(*frame.Query).Params
+	if p.Consistency != Three || p.SerialConsistency != LocalSerial || p.PageSize != 9 {
+		t.Errorf("profile options not sent: consistency %v serial %v page size %d", p.Consistency, p.SerialConsistency, p.PageSize)
+	}
+	// The statement's own options win over the profile's.
+	const q2, q3 = rqWrite + " -- 2", rqWrite + " -- 3"
+	if _, err := e.s.Execute(ctx, NewStatement(q2).Profile("fast").Consistency(One).PageSize(3)); err != nil {
+		t.Fatal(err)
+	}
+	p = e.msgs(simnode.Query(q2))[0].Msg.(*frame.Query).Params
+	if p.Consistency != One || p.PageSize != 3 {
+		t.Errorf("statement options lost to the profile: consistency %v page size %d", p.Consistency, p.PageSize)
+	}
+	// Fields the profile leaves zero come from the cluster.
+	if _, err := e.s.Execute(ctx, NewStatement(q3).Profile("noretry")); err != nil {
+		t.Fatal(err)
+	}
+	p = e.msgs(simnode.Query(q3))[0].Msg.(*frame.Query).Params
+	if p.Consistency != LocalOne || p.PageSize != 5000 {
+		t.Errorf("default options: consistency %v page size %d", p.Consistency, p.PageSize)
+	}
+
+	// The profile's timeout bounds the request.
+	const slow = "SELECT * FROM ks.slow"
+	e.rule(simnode.Rule{Match: simnode.Query(slow), Then: simnode.Delay(2*time.Second, nil)})
+	start := time.Now()
+	_, err := e.s.Execute(ctx, NewStatement(slow).Profile("fast"))
+	var te *TimeoutError
+	if !errors.As(err, &te) {
+		t.Fatalf("error %v, want a *TimeoutError", err)
+	}
+	if d := time.Since(start); d < 140*time.Millisecond || d > time.Second {
+		t.Errorf("timed out after %v, want about the profile's 150ms", d)
+	}
+
+	// The profile's retry policy decides.
+	const unav = "SELECT * FROM ks.unavailable"
+	e.rule(simnode.Rule{Match: simnode.Query(unav), Then: simnode.Error(&frame.UnavailableError{Consistency: frame.Quorum, Required: 2, Alive: 1})})
+	_, err = e.s.Execute(ctx, NewStatement(unav).Profile("noretry"))
+	var re *RequestError
+	if !errors.As(err, &re) || len(re.Attempts) != 1 {
+		t.Errorf("NeverRetry profile: %v, want one attempt", err)
+	}
+}
+
+func TestUnknownProfile(t *testing.T) {
+	e := rqStart(t, 1, simnode.Config{}, nil)
+	e.prepareRules()
+	ctx := rqCtx(t)
+	ps, err := e.s.Prepare(ctx, rqInsert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range []any{
+		NewStatement(rqWrite).Profile("nope"),
+		ps.Bind(1, "a").Profile("nope"),
+		NewBatch(LoggedBatch).Add(rqWrite).Profile("nope"),
+	} {
+		if _, err := e.s.Execute(ctx, stmt); err == nil {
+			t.Errorf("%T with an unknown profile: no error", stmt)
+		}
+	}
+	if k := e.count(simnode.Query(rqWrite)) + e.count(simnode.Op(frame.OpExecute)) + e.count(simnode.Op(frame.OpBatch)); k != 0 {
+		t.Errorf("%d requests sent with an unknown profile", k)
+	}
+}
+
+func TestProfileManagerAdd(t *testing.T) {
+	var m ProfileManager
+	if err := m.Add("a", ExecutionProfile{Consistency: One}); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Add("a", ExecutionProfile{Consistency: Quorum}); err == nil {
+		t.Error("duplicate Add: no error")
+	}
+	if p, ok := m.Get("a"); !ok || p.Consistency != One {
+		t.Errorf("Get after a refused duplicate: %+v %v", p, ok)
+	}
+	if err := m.Add("", ExecutionProfile{}); err == nil {
+		t.Error("Add of the default name: no error")
+	}
+	if err := m.Add("b", ExecutionProfile{SerialConsistency: Quorum}); err == nil {
+		t.Error("non-serial serial consistency: no error")
+	}
+	if _, ok := m.Get("missing"); ok {
+		t.Error("Get of a missing profile")
+	}
+}
