@@ -181,10 +181,12 @@ func TestIntegrationNodeDownAndBackUp(t *testing.T) {
 		t.Fatal("no host 127.0.0.3")
 	}
 	eventually(t, 30*time.Second, "host 3 up", h.IsUp)
+	stopAt := time.Now()
 	script(t, e, "stop-node", "3")
+	stopped := time.Since(stopAt)
 	t.Cleanup(func() { exec.Command(e.Script, "start-node", "3").Run() })
-	down := eventually(t, 30*time.Second, "host 3 marked down", func() bool { return h.State() == policy.StateDown })
-	t.Logf("stopped node marked down after %v", down)
+	eventually(t, 30*time.Second, "host 3 marked down", func() bool { return h.State() == policy.StateDown })
+	t.Logf("stopped node marked down %v after the stop command began (the command took %v)", time.Since(stopAt), stopped)
 	// Requests keep working on the other hosts.
 	for i := 0; i < 20; i++ {
 		mustExec(t, s, NewStatement("SELECT release_version FROM system.local").Idempotent(true))
@@ -193,7 +195,7 @@ func TestIntegrationNodeDownAndBackUp(t *testing.T) {
 	script(t, e, "start-node", "3")
 	started := time.Since(start)
 	up := eventually(t, 60*time.Second, "host 3 back up", h.IsUp)
-	t.Logf("restarted node (start took %v) back up %v after the start command returned", started, up)
+	t.Logf("restarted node back up %v after the start command returned (the command, which waits until the node answers CQL, took %v)", up, started)
 }
 
 // TestIntegrationControlConnectionFailover stops the control connection's

@@ -165,6 +165,12 @@ func (cc *controlConn) query(ctx context.Context, cql string) (*frame.RowsResult
 	if cn == nil {
 		return nil, &ConnError{Op: "control", Err: errors.New("no control connection")}
 	}
+	return queryOn(ctx, cn, cql)
+}
+
+// queryOn runs a CQL query returning rows on one connection, at
+// consistency ONE.
+func queryOn(ctx context.Context, cn *conn, cql string) (*frame.RowsResult, error) {
 	q := &frame.Query{Query: cql, Params: frame.QueryParams{Consistency: frame.One}}
 	f, err := cn.exec(ctx, q, nil, false)
 	if err != nil {
@@ -309,7 +315,13 @@ func (cc *controlConn) reconnect() {
 // waitSchemaAgreement polls the schema versions of the hosts that are up
 // every 200ms until they agree or the wait ends. It reports whether they
 // agreed.
-func (cc *controlConn) waitSchemaAgreement(ctx context.Context) (bool, error) {
+//
+// After a schema change, coord is the connection that made it: its node
+// has the new schema, so asking it guarantees the hosts agree on the new
+// version, whereas another node may not have heard of the change yet and
+// find everyone agreeing on the old one. coord nil (or broken) means the
+// control connection.
+func (cc *controlConn) waitSchemaAgreement(ctx context.Context, coord *conn) (bool, error) {
 	wait := cc.st.s.Timeouts.SchemaAgreement
 	if wait < 0 {
 		return false, nil
@@ -317,7 +329,10 @@ func (cc *controlConn) waitSchemaAgreement(ctx context.Context) (bool, error) {
 	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	for {
-		ok, err := cc.schemaAgreed(ctx)
+		if coord != nil && coord.isClosed() {
+			coord = nil
+		}
+		ok, err := cc.schemaAgreed(ctx, coord)
 		if err == nil && ok {
 			return true, nil
 		}
@@ -334,8 +349,12 @@ func (cc *controlConn) waitSchemaAgreement(ctx context.Context) (bool, error) {
 	}
 }
 
-func (cc *controlConn) schemaAgreed(ctx context.Context) (bool, error) {
-	local, err := cc.query(ctx, "SELECT schema_version FROM system.local WHERE key='local'")
+func (cc *controlConn) schemaAgreed(ctx context.Context, coord *conn) (bool, error) {
+	query := cc.query
+	if coord != nil {
+		query = func(ctx context.Context, cql string) (*frame.RowsResult, error) { return queryOn(ctx, coord, cql) }
+	}
+	local, err := query(ctx, "SELECT schema_version FROM system.local WHERE key='local'")
 	if err != nil {
 		return false, err
 	}
@@ -344,7 +363,7 @@ func (cc *controlConn) schemaAgreed(ctx context.Context) (bool, error) {
 	if cc.peersV1.Load() {
 		table, addrCol = "system.peers", "rpc_address"
 	}
-	peers, err := cc.query(ctx, "SELECT peer, "+addrCol+", schema_version FROM "+table)
+	peers, err := query(ctx, "SELECT peer, "+addrCol+", schema_version FROM "+table)
 	if err != nil {
 		return false, err
 	}

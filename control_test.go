@@ -270,7 +270,7 @@ func TestSchemaAgreement(t *testing.T) {
 	c := simCluster(t, nodes...)
 	connect(t, c)
 	ctx := context.Background()
-	if ok, err := c.state.ctrl.waitSchemaAgreement(ctx); !ok || err != nil {
+	if ok, err := c.state.ctrl.waitSchemaAgreement(ctx, nil); !ok || err != nil {
 		t.Fatalf("agreeing nodes: %v %v", ok, err)
 	}
 	// Node 2's row in node 1's peers shows another version.
@@ -279,7 +279,7 @@ func TestSchemaAgreement(t *testing.T) {
 	nodes[0].SetPeers([]simnode.PeerInfo{p})
 	c.state.s.Timeouts.SchemaAgreement = 300 * time.Millisecond
 	start := time.Now()
-	if ok, err := c.state.ctrl.waitSchemaAgreement(ctx); ok || err != nil {
+	if ok, err := c.state.ctrl.waitSchemaAgreement(ctx, nil); ok || err != nil {
 		t.Fatalf("disagreeing nodes: %v %v", ok, err)
 	}
 	if d := time.Since(start); d < 250*time.Millisecond || d > 2*time.Second {
@@ -287,7 +287,7 @@ func TestSchemaAgreement(t *testing.T) {
 	}
 	// A down host's version does not count.
 	simHostAt(c, nodes[1].Addr()).SetState(policy.StateDown)
-	if ok, err := c.state.ctrl.waitSchemaAgreement(ctx); !ok || err != nil {
+	if ok, err := c.state.ctrl.waitSchemaAgreement(ctx, nil); !ok || err != nil {
 		t.Errorf("with the disagreeing host down: %v %v", ok, err)
 	}
 }

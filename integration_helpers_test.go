@@ -35,6 +35,9 @@ func testCluster(t testing.TB, e testenv.Env) *Cluster {
 		c.ProtocolVersion = v
 	}
 	c.Timeouts.Request = 30 * time.Second
+	// Read-your-writes across replicas: with three nodes a write at ONE may
+	// not be on the replica the next read asks.
+	c.Consistency = Quorum
 	return c
 }
 

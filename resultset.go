@@ -103,7 +103,7 @@ func (req *request) resultSet(userCtx context.Context, deadline time.Time, res a
 		ch := m.SchemaChange
 		rs.change = &ch
 		req.s.req.schemaChanged([]frame.SchemaChange{ch})
-		agreed, err := req.s.st.ctrl.waitSchemaAgreement(userCtx)
+		agreed, err := req.s.st.ctrl.waitSchemaAgreement(userCtx, res.conn)
 		if err != nil {
 			return rs, err
 		}
