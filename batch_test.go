@@ -1,0 +1,118 @@
+package cassandra
+
+import (
+	"bytes"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/cqlgo/cassandra/frame"
+	"github.com/cqlgo/cassandra/internal/simnode"
+)
+
+// Batches on the wire.
+
+func TestBatchOnTheWire(t *testing.T) {
+	const counter = "UPDATE ks.c SET n = n + 1 WHERE k = 1"
+	for _, v := range []int{4, 5} {
+		t.Run(fmt.Sprintf("v%d", v), func(t *testing.T) {
+			e := rqStart(t, 1, simnode.Config{}, func(c *Cluster) { c.ProtocolVersion = v })
+			e.prepareRules()
+			ctx := rqCtx(t)
+			ps, err := e.s.Prepare(ctx, rqInsert)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := NewBatch(UnloggedBatch).
+				Add(counter).
+				Add(rqInsert, 2, "b").
+				Add(ps.Bind(3, "c")).
+				Add(ps, 4, "d").
+				Add(ps.BindMap(map[string]any{"k": 5, "v": "e"})).
+				Consistency(Quorum).SerialConsistency(Serial).Timestamp(time.UnixMicro(99)).Keyspace("ks").NowInSeconds(7)
+			if b.Len() != 5 {
+				t.Fatalf("Len %d", b.Len())
+			}
+			if _, err := e.s.Execute(ctx, b); err != nil {
+				t.Fatal(err)
+			}
+			bs := e.msgs(simnode.Op(frame.OpBatch))
+			if len(bs) != 1 {
+				t.Fatalf("%d BATCH requests", len(bs))
+			}
+			m := bs[0].Msg.(*frame.Batch)
+			if m.Type != UnloggedBatch || m.Consistency != Quorum || m.SerialConsistency != Serial || !m.HasTimestamp || m.Timestamp != 99 {
+				t.Errorf("batch %+v", m)
+			}
+			if v >= 5 && (m.Keyspace != "ks" || !m.HasNowInSeconds || m.NowInSeconds != 7) {
+				t.Errorf("v5 batch keyspace %q now %v %d", m.Keyspace, m.HasNowInSeconds, m.NowInSeconds)
+			}
+			if v < 5 && (m.Keyspace != "" || m.HasNowInSeconds) {
+				t.Errorf("v4 batch carries keyspace %q / now_in_seconds", m.Keyspace)
+			}
+			if len(m.Statements) != 5 {
+				t.Fatalf("%d statements", len(m.Statements))
+			}
+			if s0 := m.Statements[0]; s0.Query != counter || s0.ID != nil || len(s0.Values) != 0 {
+				t.Errorf("statement 0 %+v", s0)
+			}
+			for i, st := range m.Statements[1:] {
+				if !bytes.Equal(st.ID, ps.ID()) || len(st.Values) != 2 || !bytes.Equal(st.Values[0].Bytes, simnode.IntCell(int32(i+2))) {
+					t.Errorf("statement %d %+v", i+1, st)
+				}
+			}
+			if k := e.count(simnode.Prepare(rqInsert)); k != 1 {
+				t.Errorf("%d PREPAREs, want 1", k)
+			}
+		})
+	}
+}
+
+func TestBatchErrorsBeforeSending(t *testing.T) {
+	e := rqStart(t, 1, simnode.Config{}, nil)
+	e.prepareRules()
+	ctx := rqCtx(t)
+	ps, err := e.s.Prepare(ctx, rqInsert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := map[string]*Batch{
+		"empty":            NewBatch(LoggedBatch),
+		"unsupported_type": NewBatch(LoggedBatch).Add(42),
+		"wrong_count":      NewBatch(LoggedBatch).Add(rqWrite).Add(ps.Bind(1)),
+		"wrong_type":       NewBatch(LoggedBatch).Add(ps, "x", "y"),
+		"missing_name":     NewBatch(LoggedBatch).Add(ps.BindMap(map[string]any{"k": 1})),
+	}
+	for name, b := range cases {
+		if _, err := e.s.Execute(ctx, b); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+	if k := e.count(simnode.Op(frame.OpBatch)); k != 0 {
+		t.Errorf("%d BATCHes sent", k)
+	}
+}
+
+func TestBatchUnpreparedReprepares(t *testing.T) {
+	e := rqStart(t, 1, simnode.Config{}, nil)
+	e.prepareRules()
+	ctx := rqCtx(t)
+	ps, err := e.s.Prepare(ctx, rqInsert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.nodes[0].ForgetPrepared()
+	rs, err := e.s.Execute(ctx, NewBatch(LoggedBatch).Add(rqWrite).Add(ps, 1, "a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := e.count(simnode.Op(frame.OpBatch)); k != 2 {
+		t.Errorf("%d BATCHes, want 2 (UNPREPARED, then after the re-prepare)", k)
+	}
+	if k := e.count(simnode.Prepare(rqInsert)); k != 2 {
+		t.Errorf("%d PREPAREs, want 2", k)
+	}
+	if len(rs.Attempts()) != 2 || rs.Attempts()[0].Host != rs.Attempts()[1].Host {
+		t.Errorf("attempts %+v", rs.Attempts())
+	}
+}
