@@ -53,7 +53,9 @@ func (b *Batch) Add(stmt any, values ...any) *Batch {
 	case string:
 		b.entries = append(b.entries, batchEntry{cql: s, values: values})
 	case *Statement:
-		b.entries = append(b.entries, batchEntry{cql: s.cql, values: append(s.values, values...)})
+		// Full slice expression: appending must not write into the
+		// statement's own array, which other batches may share.
+		b.entries = append(b.entries, batchEntry{cql: s.cql, values: append(s.values[:len(s.values):len(s.values)], values...)})
 	case *BoundStatement:
 		b.entries = append(b.entries, batchEntry{bound: s})
 	case *PreparedStatement:

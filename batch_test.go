@@ -116,3 +116,20 @@ func TestBatchUnpreparedReprepares(t *testing.T) {
 		t.Errorf("attempts %+v", rs.Attempts())
 	}
 }
+
+func TestBatchAddStatementDoesNotAlias(t *testing.T) {
+	vals := make([]any, 1, 4)
+	vals[0] = 1
+	st := NewStatement(rqInsert, vals...)
+	b1 := NewBatch(LoggedBatch).Add(st, "a")
+	b2 := NewBatch(LoggedBatch).Add(st, "b")
+	if got := b1.entries[0].values; len(got) != 2 || got[1] != "a" {
+		t.Errorf("first batch's values became %v after adding the statement to another", got)
+	}
+	if got := b2.entries[0].values; len(got) != 2 || got[1] != "b" {
+		t.Errorf("second batch's values %v", got)
+	}
+	if len(st.Values()) != 1 {
+		t.Errorf("statement's values changed: %v", st.Values())
+	}
+}
