@@ -41,7 +41,8 @@ Connection settings come from the same variables as the Go tests:
 CASSANDRA_HOSTS (host or host:port, comma separated), CASSANDRA_USERNAME,
 CASSANDRA_PASSWORD, CASSANDRA_TLS_CA (the CA's PEM; the server's name is
 then checked), CASSANDRA_TLS_SERVER_NAME and CASSANDRA_PROTOCOL (a forced
-protocol version). Statements run at QUORUM.
+protocol version; v3 when CASSANDRA_VERSION is 2.1). Statements run at
+QUORUM.
 """
 import calendar
 import collections
@@ -259,6 +260,10 @@ def connect():
             kw["ssl_options"] = {"server_hostname": name}
     if os.environ.get("CASSANDRA_PROTOCOL"):
         kw["protocol_version"] = int(os.environ["CASSANDRA_PROTOCOL"])
+    elif os.environ.get("CASSANDRA_VERSION", "").startswith("2.1"):
+        # 2.1.0 answers the driver's first (DSE) version with a server error,
+        # not the protocol error the driver downgrades on: ask for v3.
+        kw["protocol_version"] = 3
     profile = ExecutionProfile(
         consistency_level=ConsistencyLevel.QUORUM,
         request_timeout=30,
