@@ -52,7 +52,7 @@ func typeCases() []typeCase {
 		{"set<text>", []string{"a", "b", "c"}, ""},
 		{"map<text, bigint>", map[string]int64{"x": 1, "y": -2}, ""},
 		{"frozen<tuple<int, text, boolean>>", []any{int32(1), "two", true}, ""},
-		{"frozen<list<frozen<map<int, text>>>>", []map[int32]string{{1: "a"}, {2: "b", 3: "c"}}, ""},
+		{"frozen<list<frozen<map<int, text>>>>", []map[int32]string{{1: "a"}, {2: "b", 3: "c"}}, "2.2"},
 		{"frozen<it_req_point>", itPoint{X: 1.5, Y: -2, Label: "p"}, ""},
 		{"vector<float, 3>", []float32{0.5, -1, 2.25}, "5.0"},
 		{"vector<text, 2>", []string{"left", "right"}, "5.0"},
@@ -347,6 +347,12 @@ func TestIntegrationBatchesCountersAndLWT(t *testing.T) {
 
 func TestIntegrationSelectStarAfterAlterTable(t *testing.T) {
 	_, s, e := testSession(t)
+	if e.Version == "2.1" {
+		// Cassandra 2.1 expands * when the statement is prepared and keeps
+		// returning the old columns until it is prepared again; there is
+		// nothing for a driver to fix there.
+		t.Skip("Cassandra 2.1 expands SELECT * at prepare time")
+	}
 	ks := testKeyspace(t, s, "it_req", e)
 	table := fmt.Sprintf("%s.alter_%d", ks, time.Now().UnixNano()%1e9)
 	mustExec(t, s, "CREATE TABLE "+table+" (k int PRIMARY KEY, a text)")

@@ -26,8 +26,8 @@ const traceRetry = 100 * time.Millisecond
 // The statements that read a trace; prepared on first use like any
 // statement with values.
 const (
-	traceSessionCQL = "SELECT coordinator, duration, parameters, request, started_at, client " +
-		"FROM system_traces.sessions WHERE session_id = ?"
+	// SELECT *: Cassandra 2.1's sessions table has no client column.
+	traceSessionCQL = "SELECT * FROM system_traces.sessions WHERE session_id = ?"
 	traceEventsCQL = "SELECT event_id, activity, source, source_elapsed, thread " +
 		"FROM system_traces.events WHERE session_id = ?"
 )
@@ -164,8 +164,16 @@ func (s *Session) readTraceSession(ctx context.Context, id uuid.UUID) (*QueryTra
 	}
 	tr := &QueryTrace{ID: id}
 	var micros *int32
-	if err := rs.Scan(&tr.Coordinator, &micros, &tr.Parameters, &tr.Request, &tr.StartedAt, &tr.Client); err != nil {
-		return nil, err
+	dest := map[string]any{
+		"coordinator": &tr.Coordinator, "duration": &micros, "parameters": &tr.Parameters,
+		"request": &tr.Request, "started_at": &tr.StartedAt, "client": &tr.Client,
+	}
+	for i, c := range rs.Columns() {
+		if d, ok := dest[c.Name]; ok {
+			if err := Unmarshal(c.Type, rs.cells[i], d); err != nil {
+				return nil, withColumn(err, c.Name)
+			}
+		}
 	}
 	if micros == nil {
 		return nil, nil
