@@ -28,7 +28,7 @@ const traceRetry = 100 * time.Millisecond
 const (
 	// SELECT *: Cassandra 2.1's sessions table has no client column.
 	traceSessionCQL = "SELECT * FROM system_traces.sessions WHERE session_id = ?"
-	traceEventsCQL = "SELECT event_id, activity, source, source_elapsed, thread " +
+	traceEventsCQL  = "SELECT event_id, activity, source, source_elapsed, thread " +
 		"FROM system_traces.events WHERE session_id = ?"
 )
 
