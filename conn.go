@@ -365,8 +365,8 @@ func (c *conn) readLoop() {
 			}
 			op := "read"
 			var de *frame.DecodeError
-			if errors.As(err, &de) {
-				op = "decode"
+			if errors.As(err, &de) && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, net.ErrClosed) {
+				op = "decode" // bytes that arrived but make no sense
 			}
 			c.close(&ConnError{Host: c.addr, Op: op, Err: err})
 			return

@@ -78,13 +78,21 @@ func (cc *controlConn) reconcile(found []HostInfo) {
 		h := st.hosts.byID(info.HostID)
 		if h == nil {
 			// A contact point (no host_id yet) at the same address.
-			if byAddr := st.hosts.byAddress(info.Addr); byAddr != nil && byAddr.ID() == ([16]byte{}) {
+			byAddr := st.hosts.byAddress(info.Addr)
+			switch {
+			case byAddr != nil && byAddr.ID() == ([16]byte{}):
 				old := *byAddr.Info()
 				byAddr.SetInfo(info)
 				st.hosts.update(byAddr, old)
 				h = byAddr
 				if st.s.Policies.LoadBalancing.Distance(h) == policy.DistanceIgnored {
 					h.SetState(policy.StateIgnored)
+				}
+			case byAddr != nil && !seen[byAddr]:
+				// Another node (a new host_id) now answers at this address,
+				// as when a node is replaced: the old one has left.
+				if st.hosts.remove(byAddr) {
+					st.hostRemoved(byAddr)
 				}
 			}
 		}

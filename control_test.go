@@ -236,6 +236,24 @@ func TestControlEvents(t *testing.T) {
 			return false
 		})
 	})
+	t.Run("node_replaced_at_the_same_address_is_a_new_host", func(t *testing.T) {
+		nodes := startRing(t, 2, simnode.Config{})
+		c := simCluster(t, nodes...)
+		connect(t, c)
+		old := simHostAt(c, nodes[1].Addr())
+		// A replacement node (new host_id) takes node 2's address.
+		repl := nodes[1].PeerInfo()
+		repl.HostID = simnode.RandomUUID()
+		nodes[0].SetPeers([]simnode.PeerInfo{repl})
+		nodes[0].SendEvent(&frame.Event{Type: "TOPOLOGY_CHANGE", Change: "NEW_NODE", Address: nodes[1].Addr()})
+		pollUntil(t, 5*time.Second, "the replacement takes the address", func() bool {
+			h := simHostAt(c, nodes[1].Addr())
+			return h != nil && h != old && h.ID() == repl.HostID
+		})
+		if len(c.Hosts()) != 2 {
+			t.Errorf("hosts %v, want the two current nodes", c.Hosts())
+		}
+	})
 	t.Run("control_connection_fails_over_when_its_node_stops", func(t *testing.T) {
 		nodes := startRing(t, 3, simnode.Config{})
 		c := simCluster(t, nodes...)

@@ -100,7 +100,15 @@ func (p *hostPool) fill(ctx context.Context) {
 		if closed || n >= p.size || ctx.Err() != nil {
 			return
 		}
-		cn, err := st.dialWith(ctx, p.host, p.sess.Keyspace(), func(cfg *connConfig) { cfg.onClose = p.connClosed })
+		ks := p.sess.Keyspace()
+		cn, err := st.dialWith(ctx, p.host, ks, func(cfg *connConfig) { cfg.onClose = p.connClosed })
+		if err == nil && p.sess.Keyspace() != ks {
+			// SetKeyspace ran while this connection was dialling and did not
+			// see it: switch it now.
+			if err = cn.useKeyspace(ctx, p.sess.Keyspace()); err != nil {
+				cn.Close()
+			}
+		}
 		if err != nil {
 			p.mu.Lock()
 			p.lastErr = err

@@ -16,7 +16,10 @@ import (
 // with Bind. It is safe for concurrent use.
 type PreparedStatement struct {
 	cql      string
-	keyspace string // the session keyspace it was prepared in
+	keyspace string // the keyspace it was prepared in
+	// explicitKeyspace: prepared with v5's per-statement keyspace, which a
+	// re-prepare sends again.
+	explicitKeyspace bool
 	id       []byte
 	params   []frame.ColumnSpec
 	pk       []uint16 // partition key positions among params (v4+)
@@ -154,11 +157,23 @@ func (c *prepareCache) all() []*PreparedStatement {
 // Cluster.PrepareOnAllHosts, on every other host that is up). Statements
 // are cached per session by keyspace and text.
 func (s *Session) Prepare(ctx context.Context, cql string) (*PreparedStatement, error) {
+	return s.prepare(ctx, cql, "")
+}
+
+// prepare is Prepare in keyspace ks (protocol v5's per-statement keyspace)
+// when ks is set, else in the session's keyspace.
+func (s *Session) prepare(ctx context.Context, cql, ks string) (*PreparedStatement, error) {
 	if s.isClosed() {
 		return nil, ErrClosed
 	}
-	ks := s.Keyspace()
+	explicit := ks != ""
+	if !explicit {
+		ks = s.Keyspace()
+	}
 	key := ks + "\x00" + cql
+	if explicit {
+		key = "\x01" + key
+	}
 	c := &s.req.prepared
 	c.mu.Lock()
 	if e, ok := c.entries[key]; ok {
@@ -177,7 +192,7 @@ func (s *Session) Prepare(ctx context.Context, cql string) (*PreparedStatement, 
 			delete(c.entries, key)
 		}
 		c.mu.Unlock()
-		return s.Prepare(ctx, cql)
+		return s.prepare(ctx, cql, ks)
 	}
 	e := &prepareEntry{done: make(chan struct{})}
 	if c.entries == nil {
@@ -186,7 +201,7 @@ func (s *Session) Prepare(ctx context.Context, cql string) (*PreparedStatement, 
 	c.entries[key] = e
 	c.mu.Unlock()
 
-	e.ps, e.err = s.prepareNow(ctx, cql, ks)
+	e.ps, e.err = s.prepareNow(ctx, cql, ks, explicit)
 	if e.err != nil {
 		c.mu.Lock()
 		delete(c.entries, key)
@@ -196,12 +211,15 @@ func (s *Session) Prepare(ctx context.Context, cql string) (*PreparedStatement, 
 	return e.ps, e.err
 }
 
-func (s *Session) prepareNow(ctx context.Context, cql, ks string) (*PreparedStatement, error) {
+func (s *Session) prepareNow(ctx context.Context, cql, ks string, explicit bool) (*PreparedStatement, error) {
 	req, err := s.baseRequest(&stmtOptions{idempotent: true}, reqPrepare)
 	if err != nil {
 		return nil, err
 	}
 	req.prepare = frame.Prepare{Query: cql}
+	if explicit {
+		req.prepare.Keyspace = ks
+	}
 	req.routing = policy.RoutingInfo{Keyspace: ks, Idempotent: true}
 	res, host, err := s.run(ctx, req.deadline(), req)
 	if err != nil {
@@ -212,6 +230,7 @@ func (s *Session) prepareNow(ctx context.Context, cql, ks string) (*PreparedStat
 		return nil, err
 	}
 	ps := newPrepared(cql, ks, pr)
+	ps.explicitKeyspace = explicit
 	if s.st.s.PrepareOnAllHosts {
 		s.prepareOnOtherHosts(ps, host)
 	}
@@ -228,7 +247,11 @@ func newPrepared(cql, ks string, pr *frame.PreparedResult) *PreparedStatement {
 // same id (it is a hash of the text and keyspace, so a different one means
 // the statement changed meaning: fail rather than run the wrong one).
 func (s *Session) prepareOn(ctx context.Context, cn *conn, ps *PreparedStatement) error {
-	f, err := cn.exec(ctx, &frame.Prepare{Query: ps.cql}, nil, false)
+	p := &frame.Prepare{Query: ps.cql}
+	if ps.explicitKeyspace && cn.version >= frame.V5 {
+		p.Keyspace = ps.keyspace
+	}
+	f, err := cn.exec(ctx, p, nil, false)
 	if err != nil {
 		return err
 	}

@@ -450,3 +450,21 @@ func TestIntegrationUnpreparedAfterRestart(t *testing.T) {
 	}
 	_ = c
 }
+
+// TestIntegrationStatementKeyspace runs an unqualified statement with
+// values in a keyspace named by the statement (protocol v5), while the
+// session has no keyspace.
+func TestIntegrationStatementKeyspace(t *testing.T) {
+	c, s, e := testSession(t)
+	if c.state.ctrl.version() < 5 {
+		t.Skip("per-statement keyspaces need protocol v5")
+	}
+	ks := testKeyspace(t, s, "it_req", e)
+	mustExec(t, s, "CREATE TABLE IF NOT EXISTS "+ks+".users (id int PRIMARY KEY, name text)")
+	mustExec(t, s, NewStatement("INSERT INTO users (id, name) VALUES (?, ?)", 77, "kay").Keyspace(ks))
+	rs := mustExec(t, s, NewStatement("SELECT name FROM users WHERE id = ?", 77).Keyspace(ks))
+	var name string
+	if !rs.Next() || rs.Scan(&name) != nil || name != "kay" {
+		t.Fatalf("read %q: %v", name, rs.Err())
+	}
+}

@@ -117,7 +117,13 @@ func (req *request) resultSet(userCtx context.Context, deadline time.Time, res a
 }
 
 func (rs *ResultSet) setEnvelope(req *request, res attemptResult) {
-	rs.attempts = req.attempts
+	if rs.pages == 0 {
+		rs.attempts = req.attempts
+	} else {
+		// Later pages reuse the request: copy, so a slice returned by
+		// Attempts for an earlier page does not change.
+		rs.attempts = append([]Attempt(nil), req.attempts...)
+	}
 	rs.warnings = res.fr.Warnings
 	rs.payload = res.fr.CustomPayload
 	if res.fr.Header.Flags&frame.FlagTracing != 0 {

@@ -76,21 +76,36 @@ func (s *Session) connect(ctx context.Context) error {
 			}
 		}
 	}
-	var errs []HostError
-	for _, p := range started {
+	// Return as soon as any pool has a connection; fail once every pool's
+	// first attempt has failed.
+	pending := started
+	t := time.NewTicker(10 * time.Millisecond)
+	defer t.Stop()
+	for {
+		var errs []HostError
+		waiting := false
+		for _, p := range pending {
+			if p.live() {
+				return nil
+			}
+			select {
+			case <-p.ready:
+				p.mu.Lock()
+				errs = append(errs, HostError{Host: p.host.Addr(), Err: p.lastErr})
+				p.mu.Unlock()
+			default:
+				waiting = true
+			}
+		}
+		if !waiting {
+			return &NoHostAvailableError{Msg: "session could not connect to any host", Errors: errs}
+		}
 		select {
-		case <-p.ready:
 		case <-ctx.Done():
 			return &TimeoutError{Err: ctx.Err()}
+		case <-t.C:
 		}
-		if p.live() {
-			return nil
-		}
-		p.mu.Lock()
-		errs = append(errs, HostError{Host: p.host.Addr(), Err: p.lastErr})
-		p.mu.Unlock()
 	}
-	return &NoHostAvailableError{Msg: "session could not connect to any host", Errors: errs}
 }
 
 // addPool creates and starts filling a pool for h, if there is none.

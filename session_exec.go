@@ -163,7 +163,11 @@ func (s *Session) newRequest(ctx context.Context, stmt any, args []any) (*reques
 			return nil, fmt.Errorf("cassandra: Execute: a *Statement carries its own values; got %d more", len(args))
 		}
 		if len(st.values) > 0 {
-			ps, err := s.Prepare(ctx, st.cql)
+			ks := ""
+			if s.version() >= frame.V5 {
+				ks = st.o.keyspace
+			}
+			ps, err := s.prepare(ctx, st.cql, ks)
 			if err != nil {
 				return nil, err
 			}
