@@ -20,10 +20,10 @@ type PreparedStatement struct {
 	// explicitKeyspace: prepared with v5's per-statement keyspace, which a
 	// re-prepare sends again.
 	explicitKeyspace bool
-	id       []byte
-	params   []frame.ColumnSpec
-	pk       []uint16 // partition key positions among params (v4+)
-	result   atomic.Pointer[resultMeta]
+	id               []byte
+	params           []frame.ColumnSpec
+	pk               []uint16 // partition key positions among params (v4+)
+	result           atomic.Pointer[resultMeta]
 }
 
 // resultMeta is the result metadata of a prepared SELECT, replaced when the
