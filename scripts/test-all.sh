@@ -60,6 +60,14 @@ run_suite() (
 	exec go test -count=1 -p 1 -timeout "$GO_TEST_TIMEOUT" ./...
 )
 
+# The driver's own integration tests again with protocol v4 forced, on the
+# 5.0 single node (which negotiates v5 by itself).
+run_suite_v4() (
+	eval "$("$CASS" env)"
+	export CASSANDRA_PROTOCOL=4
+	exec go test -count=1 -p 1 -timeout "$GO_TEST_TIMEOUT" -run Integration .
+)
+
 integration() {
 	local setup=$1 args=()
 	case $setup in
@@ -78,12 +86,23 @@ integration() {
 		return 1
 	}
 	step "test $setup" run_suite
+	if [ "$setup" = 5.0x1 ]; then
+		step "test $setup forced v4" run_suite_v4
+	fi
 	step "stop $setup" "$CASS" stop
 }
 
 if "$CASS" status 2>/dev/null | grep -q ' running'; then
 	echo "stopping the run already up in $CASSANDRA_RUN_DIR: the setups below need its ports"
 	"$CASS" stop
+fi
+
+# The Python driver is the interop witness of the integration tests; its
+# venv is cached, so only the first run downloads it.
+if CASSANDRA_PYTHON=$(scripts/python-witness.sh); then
+	export CASSANDRA_PYTHON
+else
+	echo "python witness unavailable: the interop tests will say why"
 fi
 
 step gofmt check_gofmt
