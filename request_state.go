@@ -69,7 +69,10 @@ func (r *requestState) schemaChanged(changes []frame.SchemaChange) {
 			continue
 		}
 		for _, ch := range changes {
-			if ch.Target == "TABLE" && ch.Keyspace == meta.cols[0].Keyspace && ch.Name == meta.cols[0].Table {
+			// Only an altered table changes the columns of statements
+			// prepared on it; a created one (whose event may arrive after
+			// the statement was prepared) does not.
+			if ch.Target == "TABLE" && ch.Change == "UPDATED" && ch.Keyspace == meta.cols[0].Keyspace && ch.Name == meta.cols[0].Table {
 				ps.result.Store(&resultMeta{id: meta.id, cols: meta.cols, stale: true})
 				break
 			}
