@@ -262,7 +262,11 @@ func (s *Session) prepareOn(ctx context.Context, cn *conn, ps *PreparedStatement
 	if !bytes.Equal(pr.ID, ps.id) {
 		return fmt.Errorf("cassandra: re-preparing %q on %s gave id %x, not %x: the statement no longer means the same", ps.cql, cn.addr, pr.ID, ps.id)
 	}
-	ps.result.Store(&resultMeta{id: pr.ResultMetadataID, cols: pr.Result.Columns})
+	// Keep the metadata object when nothing changed, so result sets and
+	// the struct-scan plans keyed on it stay the same across hosts.
+	if cur := ps.result.Load(); cur.stale || !bytes.Equal(cur.id, pr.ResultMetadataID) || !sameColumns(cur.cols, pr.Result.Columns) {
+		ps.result.Store(&resultMeta{id: pr.ResultMetadataID, cols: pr.Result.Columns})
+	}
 	s.st.s.Logger.Debug("cassandra: re-prepared", "host", cn.addr, "cql", ps.cql)
 	return nil
 }
@@ -310,4 +314,17 @@ func decodePrepared(f frame.Frame, cn *conn) (*frame.PreparedResult, error) {
 		return nil, &ConnError{Host: cn.addr, Op: "decode", Err: fmt.Errorf("PREPARE answered with %T", m)}
 	}
 	return pr, nil
+}
+
+// sameColumns reports whether two column lists describe the same result.
+func sameColumns(a, b []frame.ColumnSpec) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Name != b[i].Name || a[i].Keyspace != b[i].Keyspace || a[i].Table != b[i].Table || a[i].Type.String() != b[i].Type.String() {
+			return false
+		}
+	}
+	return true
 }
