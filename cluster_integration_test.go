@@ -181,21 +181,59 @@ func TestIntegrationNodeDownAndBackUp(t *testing.T) {
 		t.Fatal("no host 127.0.0.3")
 	}
 	eventually(t, 30*time.Second, "host 3 up", h.IsUp)
+	// watch records when the host's state first satisfies cond, polling
+	// every millisecond while the script runs.
+	watch := func(cond func() bool) func() time.Time {
+		var at time.Time
+		done := make(chan struct{})
+		stop := make(chan struct{})
+		go func() {
+			defer close(done)
+			for {
+				if cond() {
+					at = time.Now()
+					return
+				}
+				select {
+				case <-stop:
+					return
+				case <-time.After(time.Millisecond):
+				}
+			}
+		}()
+		return func() time.Time {
+			select {
+			case <-done:
+			case <-time.After(60 * time.Second):
+				close(stop)
+				<-done
+			}
+			return at
+		}
+	}
+	downAt := watch(func() bool { return h.State() == policy.StateDown })
 	stopAt := time.Now()
 	script(t, e, "stop-node", "3")
 	stopped := time.Since(stopAt)
 	t.Cleanup(func() { exec.Command(e.Script, "start-node", "3").Run() })
-	eventually(t, 30*time.Second, "host 3 marked down", func() bool { return h.State() == policy.StateDown })
-	t.Logf("stopped node marked down %v after the stop command began (the command took %v)", time.Since(stopAt), stopped)
+	at := downAt()
+	if at.IsZero() {
+		t.Fatal("host 3 not marked down within 60s")
+	}
+	t.Logf("stopped node marked down %v after the stop command began (the command took %v)", at.Sub(stopAt).Round(time.Millisecond), stopped.Round(time.Millisecond))
 	// Requests keep working on the other hosts.
 	for i := 0; i < 20; i++ {
 		mustExec(t, s, NewStatement("SELECT release_version FROM system.local").Idempotent(true))
 	}
+	upAt := watch(h.IsUp)
 	start := time.Now()
 	script(t, e, "start-node", "3")
 	started := time.Since(start)
-	up := eventually(t, 60*time.Second, "host 3 back up", h.IsUp)
-	t.Logf("restarted node back up %v after the start command returned (the command, which waits until the node answers CQL, took %v)", up, started)
+	at = upAt()
+	if at.IsZero() {
+		t.Fatal("host 3 not back up within 60s")
+	}
+	t.Logf("restarted node back up %v after the start command began (the command, which returns once the node answers CQL, took %v)", at.Sub(start).Round(time.Millisecond), started.Round(time.Millisecond))
 }
 
 // TestIntegrationControlConnectionFailover stops the control connection's
