@@ -63,7 +63,6 @@ type testPages struct {
 	pages  []*frame.RowsResult
 	next   int
 	failAt int // index of the page whose fetch fails; 0 for none
-	err    error
 }
 
 var errPageFailed = errors.New("page fetch failed")

@@ -73,16 +73,6 @@ func (req *request) do(ctx, pageCtx context.Context) (*ResultSet, error) {
 	return rs, err
 }
 
-func withTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
-	if d <= 0 {
-		return ctx, func() {}
-	}
-	if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= d {
-		return ctx, func() {}
-	}
-	return context.WithTimeout(ctx, d)
-}
-
 type reqKind int
 
 const (

@@ -60,7 +60,6 @@ type stmtOptions struct {
 	routingKey      []byte
 	host            *Host
 	timeout         time.Duration
-	skipMetadata    bool
 	prefetch        bool
 }
 

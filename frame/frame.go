@@ -74,7 +74,7 @@ func AppendFrame(dst []byte, h Header, env *Envelope, m Message, c Compressor) (
 		if h.Version < V4 && h.Flags&(FlagWarning|FlagCustomPayload) != 0 {
 			return dst, &EncodeError{What: "frame envelope", Err: fmt.Errorf("warnings and custom payloads need v4 or later, not %v", h.Version)}
 		}
-		if env.CustomPayload != nil && len(env.CustomPayload) > 0xffff {
+		if len(env.CustomPayload) > 0xffff {
 			return dst, &EncodeError{What: "frame custom payload", Err: fmt.Errorf("%d entries exceed 65535", len(env.CustomPayload))}
 		}
 	}
