@@ -19,7 +19,7 @@ func Example_connect() {
 	cluster := cassandra.NewCluster("127.0.0.1")
 	cluster.Keyspace = "shop"
 	cluster.Compression = cassandra.LZ4
-	cluster.Policies.LoadBalancing = policy.DCAware("datacenter1", 0)
+	cluster.Policies.LoadBalancing = policy.DCAware("datacenter1")
 	session, err := cluster.Connect(ctx)
 	if err != nil {
 		log.Fatal(err)

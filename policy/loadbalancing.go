@@ -105,10 +105,14 @@ func (p *rotatingPlan) Next() *Host {
 	return nil
 }
 
-// DCAware returns a policy that prefers hosts of localDC, rotating over
-// them, then tries up to remoteHosts hosts of other datacenters (0: none;
-// remote hosts are then ignored).
-func DCAware(localDC string, remoteHosts int) LoadBalancingPolicy {
+// DCAware returns a policy that keeps to the hosts of localDC, rotating
+// over them; hosts of other datacenters are ignored (no pools, never
+// tried). An empty localDC treats every host as local.
+func DCAware(localDC string) LoadBalancingPolicy { return DCAwareWithRemote(localDC, 0) }
+
+// DCAwareWithRemote is DCAware that, once the local hosts are exhausted,
+// tries up to remoteHosts hosts of other datacenters (0: none).
+func DCAwareWithRemote(localDC string, remoteHosts int) LoadBalancingPolicy {
 	return &dcAware{local: localDC, remote: remoteHosts}
 }
 

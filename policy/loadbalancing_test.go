@@ -109,7 +109,7 @@ func TestDCAware(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p := DCAware("dc1", tc.remote)
+			p := DCAwareWithRemote("dc1", tc.remote)
 			for i := 0; i < len(tc.hosts); i++ {
 				plan := drain(p.NewQueryPlan(&RoutingInfo{}, tc.hosts))
 				if len(plan) != len(tc.want) {
@@ -152,7 +152,7 @@ func TestDCAware(t *testing.T) {
 			{"empty_local_dc_treats_all_as_local", "", 0, "dc2", DistanceLocal},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				if d := DCAware(tc.local, tc.remote).Distance(host(1, tc.dc, StateUp)); d != tc.want {
+				if d := DCAwareWithRemote(tc.local, tc.remote).Distance(host(1, tc.dc, StateUp)); d != tc.want {
 					t.Errorf("distance %v, want %v", d, tc.want)
 				}
 			})
@@ -160,7 +160,7 @@ func TestDCAware(t *testing.T) {
 	})
 	t.Run("rotates_over_local_hosts", func(t *testing.T) {
 		v := view{host(1, "dc1", StateUp), host(2, "dc1", StateUp), host(3, "dc2", StateUp)}
-		p := DCAware("dc1", 1)
+		p := DCAwareWithRemote("dc1", 1)
 		firsts := map[*Host]int{}
 		for i := 0; i < 30; i++ {
 			firsts[p.NewQueryPlan(&RoutingInfo{}, v).Next()]++
