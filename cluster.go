@@ -33,6 +33,7 @@ const (
 	Snappy
 )
 
+// String returns the name sent in STARTUP ("lz4", "snappy") or "none".
 func (c Compression) String() string {
 	switch c {
 	case LZ4:

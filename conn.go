@@ -175,7 +175,7 @@ func dialConn(ctx context.Context, addr netip.AddrPort, cfg *connConfig) (*conn,
 	return c, nil
 }
 
-// closeWith reports whether the connection is closed, and why.
+// err returns why the connection closed, or nil while it is open.
 func (c *conn) err() error {
 	select {
 	case <-c.closed:

@@ -67,10 +67,12 @@ type ConnError struct {
 	Err  error
 }
 
+// Error describes the failure with the host and the operation.
 func (e *ConnError) Error() string {
 	return fmt.Sprintf("cassandra: connection to %s: %s: %v", e.Host, e.Op, e.Err)
 }
 
+// Unwrap returns the underlying error.
 func (e *ConnError) Unwrap() error { return e.Err }
 
 // TimeoutError is an attempt or request that ran out of time on the client
@@ -83,6 +85,7 @@ type TimeoutError struct {
 	Err          error // the context's error (context.DeadlineExceeded or Canceled)
 }
 
+// Error says how long the request waited and whether it may have been applied.
 func (e *TimeoutError) Error() string {
 	s := fmt.Sprintf("cassandra: request to %s gave up after %v: %v", e.Host, e.Elapsed.Round(time.Microsecond), e.Err)
 	if e.MaybeApplied {
@@ -91,6 +94,7 @@ func (e *TimeoutError) Error() string {
 	return s
 }
 
+// Unwrap returns the context error.
 func (e *TimeoutError) Unwrap() error { return e.Err }
 
 // ProtocolVersionError means a server refused the protocol version, or the
@@ -102,6 +106,7 @@ type ProtocolVersionError struct {
 	ServerMsg string
 }
 
+// Error names the host, the version and the server's words.
 func (e *ProtocolVersionError) Error() string {
 	s := fmt.Sprintf("cassandra: %s does not accept protocol %s", e.Host, e.Version)
 	if e.ServerMsg != "" {
@@ -122,6 +127,7 @@ type AuthError struct {
 	Msg           string
 }
 
+// Error names the host and the server's authenticator.
 func (e *AuthError) Error() string {
 	return fmt.Sprintf("cassandra: authentication with %s (%s): %s", e.Host, e.Authenticator, e.Msg)
 }
@@ -138,6 +144,7 @@ type NoHostAvailableError struct {
 	Errors []HostError
 }
 
+// Error lists every host tried and its error.
 func (e *NoHostAvailableError) Error() string {
 	var b strings.Builder
 	b.WriteString("cassandra: ")

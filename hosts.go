@@ -58,7 +58,7 @@ func (r *hostRegistry) byAddress(a netip.AddrPort) *Host {
 	return r.byAddr[a]
 }
 
-// lookupAddr finds a host by address, ignoring the port (events carry the
+// lookupIP finds a host by address, ignoring the port (events carry the
 // node's broadcast address, which may differ from the translated one only
 // by port).
 func (r *hostRegistry) lookupIP(a netip.Addr) *Host {

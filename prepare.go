@@ -84,6 +84,7 @@ type BindError struct {
 	Msg    string
 }
 
+// Error names the statement and, when one is at fault, the marker.
 func (e *BindError) Error() string {
 	if e.Column != "" {
 		return fmt.Sprintf("cassandra: binding %q: column %q: %s", e.CQL, e.Column, e.Msg)

@@ -524,6 +524,7 @@ type RequestError struct {
 	Last     error
 }
 
+// Error is the last attempt's error, followed by every attempt when there were several.
 func (e *RequestError) Error() string {
 	if len(e.Attempts) <= 1 {
 		return e.Last.Error()
@@ -541,6 +542,7 @@ func (e *RequestError) Error() string {
 	return b.String()
 }
 
+// Unwrap returns the last attempt's error.
 func (e *RequestError) Unwrap() error { return e.Last }
 
 // pinnedPlan is the plan of a statement pinned to one host.

@@ -25,6 +25,7 @@ var consistencyNames = [...]string{
 	"LOCAL_SERIAL", "LOCAL_ONE",
 }
 
+// String returns the CQL name, such as LOCAL_QUORUM.
 func (c Consistency) String() string {
 	if int(c) < len(consistencyNames) {
 		return consistencyNames[c]

@@ -27,15 +27,18 @@ type DecodeError struct {
 	Err    error
 }
 
+// Error says what was being decoded, where, and why it failed.
 func (e *DecodeError) Error() string {
 	return fmt.Sprintf("frame: decoding %s at offset %d: %v", e.What, e.Offset, e.Err)
 }
 
+// Unwrap returns the reason.
 func (e *DecodeError) Unwrap() error { return e.Err }
 
 // UnsupportedVersionError is a frame whose version byte is not 3, 4 or 5.
 type UnsupportedVersionError struct{ Version byte }
 
+// Error names the version.
 func (e *UnsupportedVersionError) Error() string {
 	return fmt.Sprintf("unsupported protocol version %d", e.Version)
 }
@@ -44,6 +47,7 @@ func (e *UnsupportedVersionError) Error() string {
 // configured maximum.
 type BodyTooLargeError struct{ Length, Max int64 }
 
+// Error gives the declared length and the maximum.
 func (e *BodyTooLargeError) Error() string {
 	return fmt.Sprintf("body length %d exceeds the maximum %d", e.Length, e.Max)
 }
@@ -55,6 +59,8 @@ type EncodeError struct {
 	Err  error
 }
 
+// Error says what could not be encoded and why.
 func (e *EncodeError) Error() string { return fmt.Sprintf("frame: encoding %s: %v", e.What, e.Err) }
 
+// Unwrap returns the reason.
 func (e *EncodeError) Unwrap() error { return e.Err }

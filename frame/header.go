@@ -18,6 +18,7 @@ const (
 // Valid reports whether v is a version this package speaks.
 func (v Version) Valid() bool { return v >= V3 && v <= V5 }
 
+// String returns "v3", "v4" or "v5".
 func (v Version) String() string { return fmt.Sprintf("v%d", byte(v)) }
 
 // Opcode identifies a message.
@@ -51,6 +52,7 @@ var opcodeNames = [...]string{
 	OpAuthSuccess: "AUTH_SUCCESS",
 }
 
+// String returns the spec's name of the opcode, such as QUERY.
 func (o Opcode) String() string {
 	if int(o) < len(opcodeNames) && opcodeNames[o] != "" {
 		return opcodeNames[o]

@@ -54,6 +54,7 @@ var typeNames = map[TypeID]string{
 	TypeTuple: "tuple", TypeVector: "vector",
 }
 
+// String returns the CQL name of the type id.
 func (id TypeID) String() string {
 	if s, ok := typeNames[id]; ok {
 		return s

@@ -22,6 +22,7 @@ const (
 	StateIgnored
 )
 
+// String returns "up", "down", "ignored" or "unknown".
 func (s HostState) String() string {
 	switch s {
 	case StateUp:
@@ -92,6 +93,7 @@ func (h *Host) SetState(s HostState) HostState { return HostState(h.state.Swap(i
 // IsUp reports whether the state is StateUp.
 func (h *Host) IsUp() bool { return h.State() == StateUp }
 
+// String returns the address, with datacenter and rack once known.
 func (h *Host) String() string {
 	i := h.info.Load()
 	if i.DC != "" {

@@ -21,6 +21,7 @@ const (
 	Ignore
 )
 
+// String names the decision.
 func (k DecisionKind) String() string {
 	return [...]string{"rethrow", "retry same host", "retry next host", "ignore"}[k]
 }
