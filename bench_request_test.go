@@ -1,7 +1,13 @@
 package cassandra
 
 import (
+	"bufio"
 	"context"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -11,20 +17,32 @@ import (
 	"github.com/cqlgo/cassandra/internal/cannednode"
 )
 
-// benchSession connects to an in-process canned node answering every
-// EXECUTE with one row (int, text).
-func benchSession(b *testing.B) (*Session, *PreparedStatement) {
-	b.Helper()
+// startBenchNode starts a canned node answering every EXECUTE with one row
+// (int, text).
+func startBenchNode() (*cannednode.Node, error) {
 	intT := &frame.Type{ID: frame.TypeInt}
 	textT := &frame.Type{ID: frame.TypeVarchar}
 	params := []frame.ColumnSpec{{Keyspace: "ks", Table: "t", Name: "k", Type: intT}}
 	cols := []frame.ColumnSpec{{Keyspace: "ks", Table: "t", Name: "k", Type: intT}, {Keyspace: "ks", Table: "t", Name: "v", Type: textT}}
-	node, err := cannednode.Start(params, cols, [][][]byte{{{0, 0, 0, 1}, []byte("hello")}})
+	return cannednode.Start(params, cols, [][][]byte{{{0, 0, 0, 1}, []byte("hello")}})
+}
+
+// benchSession connects to an in-process canned node.
+func benchSession(b *testing.B) (*Session, *PreparedStatement) {
+	b.Helper()
+	node, err := startBenchNode()
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(node.Close)
-	c := NewCluster(node.Addr().String())
+	return benchConnect(b, node.Addr().String())
+}
+
+// benchConnect connects to the node at addr and prepares the statement.
+func benchConnect(b *testing.B, addr string) (*Session, *PreparedStatement) {
+	b.Helper()
+	c := NewCluster(addr)
+	c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	c.Timeouts.Heartbeat = -1
 	c.Events.RefreshInterval = -1
 	ctx := context.Background()
@@ -78,6 +96,71 @@ func BenchmarkPreparedSelect(b *testing.B) {
 // the connection, where writes coalesce.
 func BenchmarkPreparedSelectParallel(b *testing.B) {
 	s, ps := benchSession(b)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+	defer cancel()
+	b.ReportAllocs()
+	b.SetParallelism(32)
+	cpu0 := cpuTime()
+	var once sync.Once
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		var k int
+		var v string
+		for pb.Next() {
+			rs, err := s.Execute(ctx, ps, 1)
+			if err != nil {
+				once.Do(func() { b.Error(err) })
+				return
+			}
+			if rs.Next() {
+				rs.Scan(&k, &v)
+			}
+		}
+	})
+	b.StopTimer()
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
+}
+
+// TestCannedNodeProcess is not a test: run by
+// BenchmarkPreparedSelectOutOfProcess as a child process, it serves a
+// canned node until its standard input closes.
+func TestCannedNodeProcess(t *testing.T) {
+	if os.Getenv("CQLGO_CANNED_NODE") == "" {
+		t.Skip("the canned node process of BenchmarkPreparedSelectOutOfProcess")
+	}
+	node, err := startBenchNode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer node.Close()
+	os.Stdout.WriteString("addr " + node.Addr().String() + "\n")
+	io.Copy(io.Discard, os.Stdin)
+}
+
+// BenchmarkPreparedSelectOutOfProcess is BenchmarkPreparedSelectParallel
+// with the canned node in a child process, so cpu-ns/op counts the
+// driver's CPU only (its goroutines and its side of the syscalls).
+func BenchmarkPreparedSelectOutOfProcess(b *testing.B) {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCannedNodeProcess$")
+	cmd.Env = append(os.Environ(), "CQLGO_CANNED_NODE=1")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { stdin.Close(); cmd.Wait() })
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	addr, ok := strings.CutPrefix(strings.TrimSpace(line), "addr ")
+	if err != nil || !ok {
+		b.Fatalf("canned node process: %q %v", line, err)
+	}
+	s, ps := benchConnect(b, addr)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
 	defer cancel()
 	b.ReportAllocs()

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -414,15 +415,27 @@ func (c *conn) writeLoop() {
 			return
 		}
 		batch = append(batch[:0], cl.buf)
-	drain:
-		for n := len(cl.buf); n < 256<<10; {
-			select {
-			case cl = <-c.writeq:
-				batch = append(batch, cl.buf)
-				n += len(cl.buf)
-			default:
-				break drain
+		n := len(cl.buf)
+		for yielded := false; ; yielded = true {
+		drain:
+			for n < 256<<10 {
+				select {
+				case cl = <-c.writeq:
+					batch = append(batch, cl.buf)
+					n += len(cl.buf)
+				default:
+					break drain
+				}
 			}
+			// Once, let the goroutines that are ready to run queue their
+			// requests before the write: under load this folds many
+			// requests into one syscall, and on an idle connection nothing
+			// else is runnable, so Gosched returns at once and no latency
+			// is added (unlike a timer-based coalescing window).
+			if yielded || n >= 256<<10 {
+				break
+			}
+			runtime.Gosched()
 		}
 		var err error
 		out, err = c.framing.appendOut(out[:0], batch)
