@@ -96,29 +96,7 @@ func BenchmarkPreparedSelect(b *testing.B) {
 // the connection, where writes coalesce.
 func BenchmarkPreparedSelectParallel(b *testing.B) {
 	s, ps := benchSession(b)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
-	defer cancel()
-	b.ReportAllocs()
-	b.SetParallelism(32)
-	cpu0 := cpuTime()
-	var once sync.Once
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		var k int
-		var v string
-		for pb.Next() {
-			rs, err := s.Execute(ctx, ps, 1)
-			if err != nil {
-				once.Do(func() { b.Error(err) })
-				return
-			}
-			if rs.Next() {
-				rs.Scan(&k, &v)
-			}
-		}
-	})
-	b.StopTimer()
-	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
+	runParallelSelect(b, s, ps)
 }
 
 // TestCannedNodeProcess is not a test: run by
@@ -161,6 +139,12 @@ func BenchmarkPreparedSelectOutOfProcess(b *testing.B) {
 		b.Fatalf("canned node process: %q %v", line, err)
 	}
 	s, ps := benchConnect(b, addr)
+	runParallelSelect(b, s, ps)
+}
+
+// runParallelSelect runs the prepared SELECT from 32 goroutines per CPU and
+// reports the process's CPU per request.
+func runParallelSelect(b *testing.B, s *Session, ps *PreparedStatement) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
 	defer cancel()
 	b.ReportAllocs()
