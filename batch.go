@@ -98,19 +98,17 @@ func (s *Session) batchRequest(ctx context.Context, b *Batch) (*request, error) 
 			bs.Query = e.cql
 			continue
 		}
-		values, err := bound.orderedValues()
-		if err != nil {
-			return nil, err
-		}
-		if bs.Values, req.scratch, err = bindValues(bound.ps, values, req.scratch, nil, v); err != nil {
+		var err error
+		if bs.Values, req.scratch, err = s.bindPrepared(ctx, bound.ps, bound.orderedValues, req.scratch, nil, v); err != nil {
 			return nil, fmt.Errorf("cassandra: batch entry %d: %w", i, err)
 		}
 		bs.ID = bound.ps.id
 		req.batchPS[i] = bound.ps
 		if req.routing.RoutingKey == nil {
-			req.routing.RoutingKey = routingKey(bound.ps, bs.Values)
-			if len(bound.ps.params) > 0 {
-				req.routing.Keyspace = bound.ps.params[0].Keyspace
+			bm := bound.ps.bind.Load()
+			req.routing.RoutingKey = routingKey(bm, bs.Values)
+			if len(bm.params) > 0 {
+				req.routing.Keyspace = bm.params[0].Keyspace
 			}
 		}
 	}

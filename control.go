@@ -25,7 +25,11 @@ type controlConn struct {
 	lost     chan struct{} // a send means the current connection closed
 	events   chan *frame.Event
 	overflow atomic.Bool // events were dropped: do a full refresh
-	peersV1  atomic.Bool // system.peers_v2 failed once: use system.peers from now on
+
+	// schemaEvents counts SCHEMA_CHANGE events applied to the sessions'
+	// prepared statements.
+	schemaEvents atomic.Uint64
+	peersV1      atomic.Bool // system.peers_v2 failed once: use system.peers from now on
 
 	refreshMu sync.Mutex // serialises host refreshes
 	closeOnce sync.Once
@@ -209,6 +213,15 @@ func (cc *controlConn) run() {
 		case e := <-cc.events:
 			if cc.overflow.Swap(false) {
 				ev.topologyDirty()
+				// A dropped event may have been a schema change: every
+				// prepared statement asks for fresh metadata.
+				cc.applySchema(nil)
+			}
+			if e.Type == "SCHEMA_CHANGE" {
+				// Prepared statements are marked at once, not after the
+				// debounce: a read in between would use stale columns.
+				cc.applySchema([]frame.SchemaChange{e.Schema})
+				cc.schemaEvents.Add(1)
 			}
 			for _, act := range ev.add(e) {
 				cc.apply(act)
@@ -220,7 +233,7 @@ func (cc *controlConn) run() {
 				cc.apply(act)
 			}
 		case <-ev.schemaC():
-			cc.applySchema(ev.flushSchema())
+			ev.flushSchema() // debounced schema refreshes come with schema metadata
 		case <-tick:
 			cc.refresh()
 		}
@@ -265,10 +278,9 @@ func (cc *controlConn) eventHost(a netip.AddrPort) *Host {
 	return cc.st.hosts.lookupIP(a.Addr())
 }
 
+// applySchema tells every session of schema changes; nil means unknown
+// changes (events were lost), which mark every prepared statement.
 func (cc *controlConn) applySchema(changes []frame.SchemaChange) {
-	if len(changes) == 0 {
-		return
-	}
 	for _, s := range cc.st.sessionsCopy() {
 		s.schemaChanged(changes)
 	}

@@ -3,7 +3,9 @@ package cassandra
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -21,9 +23,19 @@ type PreparedStatement struct {
 	// re-prepare sends again.
 	explicitKeyspace bool
 	id               []byte
-	params           []frame.ColumnSpec
-	pk               []uint16 // partition key positions among params (v4+)
+	bind             atomic.Pointer[bindMeta]
 	result           atomic.Pointer[resultMeta]
+	// refresh is set when a schema change may have changed the statement's
+	// markers or columns (a table or user type altered, dropped or
+	// re-created): its next execution prepares it again first.
+	refresh atomic.Bool
+}
+
+// bindMeta is the bind markers of a prepared statement, replaced when the
+// statement is prepared again after a schema change.
+type bindMeta struct {
+	params []frame.ColumnSpec
+	pk     []uint16 // partition key positions among params (v4+)
 }
 
 // resultMeta is the result metadata of a prepared SELECT, replaced when the
@@ -33,6 +45,34 @@ type resultMeta struct {
 	id    []byte // v5 result metadata id
 	cols  []frame.ColumnSpec
 	stale bool
+	// hasUDT: a column is or holds a user type. Before v5 such results are
+	// always asked for with their metadata: ALTER TYPE ADD changes the
+	// values without changing the column count, so rows sent without
+	// metadata could not be checked against the cache.
+	hasUDT bool
+}
+
+func newResultMeta(id []byte, cols []frame.ColumnSpec, stale bool) *resultMeta {
+	m := &resultMeta{id: id, cols: cols, stale: stale}
+	for _, c := range cols {
+		m.hasUDT = m.hasUDT || typeHasUDT(c.Type, 0)
+	}
+	return m
+}
+
+func typeHasUDT(t *frame.Type, depth int) bool {
+	if t == nil || depth > 64 {
+		return false
+	}
+	if t.ID == frame.TypeUDT {
+		return true
+	}
+	for _, e := range t.Elems {
+		if typeHasUDT(e, depth+1) {
+			return true
+		}
+	}
+	return false
 }
 
 // CQL returns the statement's text.
@@ -42,7 +82,7 @@ func (p *PreparedStatement) CQL() string { return p.cql }
 func (p *PreparedStatement) ID() []byte { return p.id }
 
 // Params describes the bind markers: name and CQL type of each.
-func (p *PreparedStatement) Params() []frame.ColumnSpec { return p.params }
+func (p *PreparedStatement) Params() []frame.ColumnSpec { return p.bind.Load().params }
 
 // ResultColumns describes the columns the statement returns (none for
 // statements other than SELECT).
@@ -92,18 +132,18 @@ func (e *BindError) Error() string {
 	return fmt.Sprintf("cassandra: binding %q: %s", e.CQL, e.Msg)
 }
 
-// orderedValues returns the bound values in marker order.
-func (b *BoundStatement) orderedValues() ([]any, error) {
+// orderedValues returns the bound values in the order of the markers bm.
+func (b *BoundStatement) orderedValues(bm *bindMeta) ([]any, error) {
 	ps := b.ps
 	if b.named == nil {
-		if len(b.values) != len(ps.params) {
-			return nil, &BindError{CQL: ps.cql, Msg: fmt.Sprintf("%d values for %d markers", len(b.values), len(ps.params))}
+		if len(b.values) != len(bm.params) {
+			return nil, &BindError{CQL: ps.cql, Msg: fmt.Sprintf("%d values for %d markers", len(b.values), len(bm.params))}
 		}
 		return b.values, nil
 	}
-	out := make([]any, len(ps.params))
+	out := make([]any, len(bm.params))
 	used := 0
-	for i, c := range ps.params {
+	for i, c := range bm.params {
 		v, ok := b.named[c.Name]
 		if !ok {
 			return nil, &BindError{CQL: ps.cql, Column: c.Name, Msg: "no value bound (bind cassandra.Unset to leave it unchanged)"}
@@ -114,7 +154,7 @@ func (b *BoundStatement) orderedValues() ([]any, error) {
 	if used != len(b.named) {
 		for name := range b.named {
 			found := false
-			for _, c := range ps.params {
+			for _, c := range bm.params {
 				found = found || c.Name == name
 			}
 			if !found {
@@ -239,9 +279,99 @@ func (s *Session) prepareNow(ctx context.Context, cql, ks string, explicit bool)
 }
 
 func newPrepared(cql, ks string, pr *frame.PreparedResult) *PreparedStatement {
-	ps := &PreparedStatement{cql: cql, keyspace: ks, id: pr.ID, params: pr.Params.Columns, pk: pr.Params.PKIndexes}
-	ps.result.Store(&resultMeta{id: pr.ResultMetadataID, cols: pr.Result.Columns})
+	ps := &PreparedStatement{cql: cql, keyspace: ks, id: pr.ID}
+	ps.bind.Store(&bindMeta{params: pr.Params.Columns, pk: pr.Params.PKIndexes})
+	ps.result.Store(newResultMeta(pr.ResultMetadataID, pr.Result.Columns, false))
 	return ps
+}
+
+// update installs the metadata of a new PREPARE of ps, keeping the current
+// objects where nothing changed (result sets and the struct-scan plans are
+// keyed on them). A different id means the statement changed meaning.
+func (ps *PreparedStatement) update(pr *frame.PreparedResult, host fmt.Stringer) error {
+	if !bytes.Equal(pr.ID, ps.id) {
+		return fmt.Errorf("cassandra: preparing %q again on %s gave id %x, not %x: the statement no longer means the same", ps.cql, host, pr.ID, ps.id)
+	}
+	if cur := ps.bind.Load(); !sameColumns(cur.params, pr.Params.Columns) || !slices.Equal(cur.pk, pr.Params.PKIndexes) {
+		ps.bind.Store(&bindMeta{params: pr.Params.Columns, pk: pr.Params.PKIndexes})
+	}
+	if cur := ps.result.Load(); cur.stale || !bytes.Equal(cur.id, pr.ResultMetadataID) || !sameColumns(cur.cols, pr.Result.Columns) {
+		ps.result.Store(newResultMeta(pr.ResultMetadataID, pr.Result.Columns, false))
+	}
+	return nil
+}
+
+// markStale makes the next execution of ps ask for result metadata.
+func (ps *PreparedStatement) markStale() {
+	if meta := ps.result.Load(); !meta.stale && len(meta.cols) > 0 {
+		ps.result.Store(newResultMeta(meta.id, meta.cols, true))
+	}
+}
+
+// refreshNow prepares ps again on a host of the query plan, if a schema
+// change marked it (or force), and then on the other up hosts in the
+// background (a server may keep a stale statement of the same id: Cassandra
+// 2.1 does after DROP and CREATE TABLE).
+func (s *Session) refreshNow(ctx context.Context, ps *PreparedStatement, force bool) error {
+	if !ps.refresh.Swap(false) && !force {
+		return nil
+	}
+	req, err := s.baseRequest(&stmtOptions{idempotent: true}, reqPrepare)
+	if err != nil {
+		ps.refresh.Store(true)
+		return err
+	}
+	req.prepare = frame.Prepare{Query: ps.cql}
+	if ps.explicitKeyspace {
+		req.prepare.Keyspace = ps.keyspace
+	}
+	req.routing = policy.RoutingInfo{Keyspace: ps.keyspace, Idempotent: true}
+	res, host, err := s.run(ctx, req.deadline(), req)
+	if err == nil {
+		var pr *frame.PreparedResult
+		if pr, err = decodePrepared(res.fr, res.conn); err == nil {
+			err = ps.update(pr, res.conn.addr)
+		}
+	}
+	if err != nil {
+		ps.refresh.Store(true)
+		return err
+	}
+	s.st.s.Logger.Debug("cassandra: prepared again after a schema change", "host", host, "cql", ps.cql)
+	s.prepareOnOtherHosts(ps, host)
+	return nil
+}
+
+// bindPrepared marshals the values of an execution of ps (get returns them
+// in the order of the given markers). A statement marked by a schema change
+// is prepared again first; a value naming a user-type field that the
+// markers lack (the type gained it since) makes it prepare once more before
+// the error is final.
+func (s *Session) bindPrepared(ctx context.Context, ps *PreparedStatement, get func(*bindMeta) ([]any, error), scratch []byte, vals []frame.Value, v frame.Version) ([]frame.Value, []byte, error) {
+	if err := s.refreshNow(ctx, ps, false); err != nil {
+		return nil, scratch, err
+	}
+	for try := 0; ; try++ {
+		bm := ps.bind.Load()
+		values, err := get(bm)
+		if err != nil {
+			return nil, scratch, err
+		}
+		base := len(scratch)
+		out, sc, err := bindValues(ps, bm, values, scratch, vals, v)
+		if err == nil || try > 0 || !errors.Is(err, errNotAField) {
+			return out, sc, err
+		}
+		if rerr := s.refreshNow(ctx, ps, true); rerr != nil {
+			return nil, sc, err
+		}
+		if ps.bind.Load() == bm {
+			// Prepared again, same markers: the server's type lacks the
+			// field too.
+			return nil, sc, fmt.Errorf("%w (the server still reports the statement's markers without it)", err)
+		}
+		scratch = sc[:base]
+	}
 }
 
 // prepareOn prepares ps on one connection and checks the server gives the
@@ -260,13 +390,8 @@ func (s *Session) prepareOn(ctx context.Context, cn *conn, ps *PreparedStatement
 	if err != nil {
 		return err
 	}
-	if !bytes.Equal(pr.ID, ps.id) {
-		return fmt.Errorf("cassandra: re-preparing %q on %s gave id %x, not %x: the statement no longer means the same", ps.cql, cn.addr, pr.ID, ps.id)
-	}
-	// Keep the metadata object when nothing changed, so result sets and
-	// the struct-scan plans keyed on it stay the same across hosts.
-	if cur := ps.result.Load(); cur.stale || !bytes.Equal(cur.id, pr.ResultMetadataID) || !sameColumns(cur.cols, pr.Result.Columns) {
-		ps.result.Store(&resultMeta{id: pr.ResultMetadataID, cols: pr.Result.Columns})
+	if err := ps.update(pr, cn.addr); err != nil {
+		return err
 	}
 	s.st.s.Logger.Debug("cassandra: re-prepared", "host", cn.addr, "cql", ps.cql)
 	return nil
@@ -323,7 +448,25 @@ func sameColumns(a, b []frame.ColumnSpec) bool {
 		return false
 	}
 	for i := range a {
-		if a[i].Name != b[i].Name || a[i].Keyspace != b[i].Keyspace || a[i].Table != b[i].Table || a[i].Type.String() != b[i].Type.String() {
+		if a[i].Name != b[i].Name || a[i].Keyspace != b[i].Keyspace || a[i].Table != b[i].Table || !sameType(a[i].Type, b[i].Type, 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameType compares two types fully: a user type's fields too, which its
+// String (keyspace.name) leaves out.
+func sameType(a, b *frame.Type, depth int) bool {
+	if a == nil || b == nil || depth > 64 {
+		return a == b
+	}
+	if a.ID != b.ID || a.Custom != b.Custom || a.Keyspace != b.Keyspace || a.Name != b.Name ||
+		a.Dimensions != b.Dimensions || !slices.Equal(a.FieldNames, b.FieldNames) || len(a.Elems) != len(b.Elems) {
+		return false
+	}
+	for i := range a.Elems {
+		if !sameType(a.Elems[i], b.Elems[i], depth+1) {
 			return false
 		}
 	}

@@ -195,19 +195,27 @@ func TestStaleMetadataAfterSchemaEvent(t *testing.T) {
 	}
 	ev := &frame.Event{Type: frame.EventSchemaChange, Schema: frame.SchemaChange{Change: "UPDATED", Target: "TABLE", Keyspace: "ks", Name: "t"}}
 	rqWait(t, 2*time.Second, "the control connection to get the event", func() bool { return e.nodes[0].SendEvent(ev) > 0 })
-	rqWait(t, 2*time.Second, "the statement's metadata to go stale", func() bool { return ps.result.Load().stale })
+	rqWait(t, 2*time.Second, "the statement's metadata to go stale", func() bool { return ps.result.Load().stale && ps.refresh.Load() })
+	prepares := e.count(simnode.Prepare(rqSelect))
 	if _, err := e.s.Execute(ctx, ps, 1); err != nil {
 		t.Fatal(err)
 	}
-	if e.lastExecute(t, rqSelect).Params.SkipMetadata {
-		t.Error("EXECUTE after the table changed still skipped metadata")
+	// Prepared again before the EXECUTE: markers and columns are fresh.
+	if k := e.count(simnode.Prepare(rqSelect)); k != prepares+1 {
+		t.Errorf("%d PREPAREs after the table changed, want %d", k, prepares+1)
 	}
-	// The answer carried fresh metadata: skipping it is safe again.
+	if ps.result.Load().stale || ps.refresh.Load() {
+		t.Error("the statement is still marked after preparing it again")
+	}
+	// Fresh metadata: skipping it is safe again, and nothing is prepared.
 	if _, err := e.s.Execute(ctx, ps, 1); err != nil {
 		t.Fatal(err)
 	}
 	if !e.lastExecute(t, rqSelect).Params.SkipMetadata {
 		t.Error("EXECUTE after fresh metadata arrived did not skip metadata")
+	}
+	if k := e.count(simnode.Prepare(rqSelect)); k != prepares+1 {
+		t.Errorf("%d PREPAREs after the second EXECUTE, want %d", k, prepares+1)
 	}
 }
 
@@ -219,11 +227,15 @@ func TestStaleMetadataAfterSchemaChangeResult(t *testing.T) {
 	if _, err := e.s.Execute(ctx, ddl); err != nil {
 		t.Fatal(err)
 	}
+	if !ps.result.Load().stale || !ps.refresh.Load() {
+		t.Fatal("the DDL's result did not mark the statement")
+	}
+	prepares := e.count(simnode.Prepare(rqSelect))
 	if _, err := e.s.Execute(ctx, ps, 1); err != nil {
 		t.Fatal(err)
 	}
-	if e.lastExecute(t, rqSelect).Params.SkipMetadata {
-		t.Error("EXECUTE after ALTER TABLE still skipped metadata")
+	if k := e.count(simnode.Prepare(rqSelect)); k != prepares+1 {
+		t.Errorf("%d PREPAREs after ALTER TABLE, want %d", k, prepares+1)
 	}
 }
 

@@ -58,28 +58,82 @@ func (r *requestState) profile(name string) (*profileSettings, error) {
 	return p, nil
 }
 
-// schemaChanged marks the result metadata of prepared statements on
-// changed tables stale, so their next execution asks for fresh metadata
-// (before v5 the server does not say the metadata changed; with it, SELECT *
-// after ALTER TABLE ADD would decode rows with the old column list).
+// schemaChanged is told of schema changes as soon as they are known (the
+// result of this session's own DDL, and every SCHEMA_CHANGE event, before
+// the debounce). Prepared statements on a changed table or user type are
+// marked: their next execution asks for fresh result metadata, and
+// prepares them again first, so that neither their columns nor their
+// markers' types are the old ones. Before v5 the server does not say that
+// result metadata changed, and Cassandra 2.1 keeps serving a statement
+// prepared before DROP and CREATE TABLE.
 func (r *requestState) schemaChanged(changes []frame.SchemaChange) {
 	for _, ps := range r.prepared.all() {
-		meta := ps.result.Load()
-		if meta.stale || len(meta.cols) == 0 {
+		if changes == nil {
+			ps.markStale()
+			ps.refresh.Store(true)
 			continue
 		}
 		for _, ch := range changes {
-			// Only an altered table changes the columns of statements
-			// prepared on it; a created one (whose event may arrive after
-			// the statement was prepared) does not.
-			if ch.Target == "TABLE" && ch.Change == "UPDATED" && ch.Keyspace == meta.cols[0].Keyspace && ch.Name == meta.cols[0].Table {
-				ps.result.Store(&resultMeta{id: meta.id, cols: meta.cols, stale: true})
-				break
-			}
-			if ch.Target == "KEYSPACE" && ch.Change == "DROPPED" && ch.Keyspace == meta.cols[0].Keyspace {
-				ps.result.Store(&resultMeta{id: meta.id, cols: meta.cols, stale: true})
+			if affects(ps, ch) {
+				ps.markStale()
+				ps.refresh.Store(true)
 				break
 			}
 		}
 	}
+}
+
+// affects reports whether a schema change may change what ps returns or
+// accepts.
+func affects(ps *PreparedStatement, ch frame.SchemaChange) bool {
+	bm, meta := ps.bind.Load(), ps.result.Load()
+	switch ch.Target {
+	case "KEYSPACE":
+		if ch.Change == "UPDATED" {
+			return false // replication or durable writes only
+		}
+		return onTable(bm.params, ch.Keyspace, "") || onTable(meta.cols, ch.Keyspace, "") || ps.keyspace == ch.Keyspace
+	case "TABLE":
+		return onTable(bm.params, ch.Keyspace, ch.Name) || onTable(meta.cols, ch.Keyspace, ch.Name)
+	case "TYPE":
+		return usesType(bm.params, ch.Keyspace, ch.Name) || usesType(meta.cols, ch.Keyspace, ch.Name)
+	}
+	return false
+}
+
+// onTable reports whether columns belong to keyspace ks and, when table is
+// set, to that table.
+func onTable(cols []frame.ColumnSpec, ks, table string) bool {
+	for _, c := range cols {
+		if c.Keyspace == ks && (table == "" || c.Table == table) {
+			return true
+		}
+	}
+	return false
+}
+
+// usesType reports whether a column's type is, or contains, the user type
+// ks.name.
+func usesType(cols []frame.ColumnSpec, ks, name string) bool {
+	for _, c := range cols {
+		if typeUses(c.Type, ks, name, 0) {
+			return true
+		}
+	}
+	return false
+}
+
+func typeUses(t *frame.Type, ks, name string, depth int) bool {
+	if t == nil || depth > 64 {
+		return false
+	}
+	if t.ID == frame.TypeUDT && t.Keyspace == ks && t.Name == name {
+		return true
+	}
+	for _, e := range t.Elems {
+		if typeUses(e, ks, name, depth+1) {
+			return true
+		}
+	}
+	return false
 }

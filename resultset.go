@@ -148,8 +148,13 @@ func (rs *ResultSet) setPage(req *request, m *frame.RowsResult) error {
 			if id == nil {
 				id = meta.id
 			}
-			req.ps.result.Store(&resultMeta{id: id, cols: cols})
+			req.ps.result.Store(newResultMeta(id, cols, false))
 		case cols == nil:
+			if m.Metadata.ColumnCount != len(meta.cols) {
+				// Another client prepared the statement again after the
+				// table changed: these rows are not the cached columns.
+				return errStaleResult
+			}
 			cols = meta.cols
 		}
 	}
@@ -164,7 +169,11 @@ func (rs *ResultSet) setPage(req *request, m *frame.RowsResult) error {
 			rs.cells = make([][]byte, len(cols))
 		}
 	}
-	rs.it = rs.rows.Rows()
+	it, err := rs.rows.RowsAs(len(cols))
+	if err != nil {
+		return &ConnError{Op: "decode", Err: err}
+	}
+	rs.it = it
 	if m.Metadata.PagingState != nil && req.params() != nil {
 		rs.req = req
 		if req.opts.prefetch {
@@ -213,19 +222,51 @@ func (rs *ResultSet) fetchNext() error {
 	}
 	req := rs.req
 	req.params().PagingState = rs.rows.Metadata.PagingState
-	req.attempts = req.attempts[:0]
-	res, _, err := req.s.run(rs.ctx, req.deadline(), req)
-	if err != nil {
+	for try := 0; ; try++ {
+		req.attempts = req.attempts[:0]
+		deadline := req.deadline()
+		res, _, err := req.s.run(rs.ctx, deadline, req)
+		if err != nil {
+			return err
+		}
+		if res.void || len(res.fr.Body) < 4 || frame.ResultKind(binary.BigEndian.Uint32(res.fr.Body)) != frame.ResultRows {
+			return &ConnError{Op: "decode", Err: errors.New("next page answered without rows")}
+		}
+		rs.setEnvelope(req, res)
+		if err := rs.rows.Decode(res.fr.Body, res.conn.version); err != nil {
+			return &ConnError{Host: res.conn.addr, Op: "decode", Err: err}
+		}
+		err = rs.setPage(req, &rs.rows)
+		if err != errStaleResult || try >= maxStaleRetries {
+			return err
+		}
+		if err := req.freshMetadata(rs.ctx, deadline, res); err != nil {
+			return err
+		}
+	}
+}
+
+// errStaleResult reports rows sent without metadata whose column count
+// differs from the cached result metadata they would be decoded with.
+var errStaleResult = &ConnError{Op: "decode", Err: errors.New("rows do not match the statement's cached result metadata (the table changed)")}
+
+// maxStaleRetries bounds how often one page is fetched again for fresh
+// result metadata.
+const maxStaleRetries = 2
+
+// freshMetadata prepares req's statement again on the connection that
+// answered with rows of another shape, and makes the next attempt ask for
+// the result metadata with the rows.
+func (req *request) freshMetadata(ctx context.Context, deadline time.Time, res attemptResult) error {
+	ps := req.ps
+	pctx, cancel := withDeadline(ctx, deadline)
+	defer cancel()
+	if err := req.s.prepareOn(pctx, res.conn, ps); err != nil {
 		return err
 	}
-	if res.void || len(res.fr.Body) < 4 || frame.ResultKind(binary.BigEndian.Uint32(res.fr.Body)) != frame.ResultRows {
-		return &ConnError{Op: "decode", Err: errors.New("next page answered without rows")}
-	}
-	rs.setEnvelope(req, res)
-	if err := rs.rows.Decode(res.fr.Body, res.conn.version); err != nil {
-		return &ConnError{Host: res.conn.addr, Op: "decode", Err: err}
-	}
-	return rs.setPage(req, &rs.rows)
+	ps.markStale()
+	req.s.st.s.Logger.Debug("cassandra: rows did not match the cached result metadata; fetching it again", "host", res.host, "cql", ps.cql)
+	return nil
 }
 
 // Scan copies the current row's columns into dest, one pointer per column,

@@ -245,12 +245,12 @@ func (rs *ResultSet) WasApplied() (bool, error) {
 		cell = rs.cells[col]
 	} else {
 		it := rs.it // a copy: peeking leaves the iteration where it was
-		var buf [4][]byte
+		var buf [8][]byte
 		cells := buf[:]
-		if col >= len(cells) {
-			cells = make([][]byte, col+1)
+		if len(rs.cols) > len(cells) {
+			cells = make([][]byte, len(rs.cols))
 		}
-		if !it.Next(cells[:col+1]) {
+		if !it.Next(cells[:len(rs.cols)]) {
 			return false, errors.New("cassandra: WasApplied: the result has no row")
 		}
 		cell = cells[col]

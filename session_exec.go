@@ -59,13 +59,25 @@ func (req *request) do(ctx, pageCtx context.Context) (*ResultSet, error) {
 		start = time.Now()
 		obs.ObserveRequest(ctx, RequestEvent{Statement: req.statementText()})
 	}
-	res, _, err := s.run(ctx, deadline, req)
-	// Counted now: once the ResultSet exists, a prefetch of the next page
-	// owns req and rewrites its attempts.
-	attempts := len(req.attempts)
 	var rs *ResultSet
-	if err == nil {
-		rs, err = req.resultSet(pageCtx, deadline, res)
+	var attempts int
+	var err error
+	for try := 0; ; try++ {
+		var res attemptResult
+		res, _, err = s.run(ctx, deadline, req)
+		// Counted now: once the ResultSet exists, a prefetch of the next
+		// page owns req and rewrites its attempts.
+		attempts += len(req.attempts)
+		if err == nil {
+			rs, err = req.resultSet(pageCtx, deadline, res)
+		}
+		if err == errStaleResult && try < maxStaleRetries {
+			if err = req.freshMetadata(ctx, deadline, res); err == nil {
+				req.attempts = req.attempts[:0]
+				continue
+			}
+		}
+		break
 	}
 	if obs != nil {
 		obs.ObserveRequest(ctx, RequestEvent{Statement: req.statementText(), End: true, Latency: time.Since(start), Attempts: attempts, Err: err})
@@ -145,7 +157,7 @@ func (s *Session) newRequest(ctx context.Context, stmt any, args []any) (*reques
 			if err != nil {
 				return nil, err
 			}
-			return s.preparedRequest(ps, args, nil)
+			return s.preparedRequest(ctx, ps, args, nil)
 		}
 		return s.queryRequest(NewStatement(st))
 	case *Statement:
@@ -161,16 +173,16 @@ func (s *Session) newRequest(ctx context.Context, stmt any, args []any) (*reques
 			if err != nil {
 				return nil, err
 			}
-			return s.preparedRequest(ps, st.values, &st.o)
+			return s.preparedRequest(ctx, ps, st.values, &st.o)
 		}
 		return s.queryRequest(st)
 	case *BoundStatement:
 		if len(args) > 0 {
 			return nil, fmt.Errorf("cassandra: Execute: a *BoundStatement carries its own values; got %d more", len(args))
 		}
-		return s.boundRequest(st)
+		return s.boundRequest(ctx, st)
 	case *PreparedStatement:
-		return s.preparedRequest(st, args, nil)
+		return s.preparedRequest(ctx, st, args, nil)
 	case *Batch:
 		if len(args) > 0 {
 			return nil, fmt.Errorf("cassandra: Execute: a *Batch carries its own values; got %d more", len(args))
@@ -206,12 +218,8 @@ func (s *Session) queryRequest(st *Statement) (*request, error) {
 	return req, nil
 }
 
-func (s *Session) boundRequest(b *BoundStatement) (*request, error) {
-	values, err := b.orderedValues()
-	if err != nil {
-		return nil, err
-	}
-	return s.preparedRequest(b.ps, values, &b.o)
+func (s *Session) boundRequest(ctx context.Context, b *BoundStatement) (*request, error) {
+	return s.executeRequest(ctx, b.ps, b.orderedValues, &b.o)
 }
 
 // defaultOptions are the options of a prepared statement executed without
@@ -220,7 +228,13 @@ var defaultOptions stmtOptions
 
 // preparedRequest builds the EXECUTE of ps with values; o nil means
 // default options.
-func (s *Session) preparedRequest(ps *PreparedStatement, values []any, o *stmtOptions) (*request, error) {
+func (s *Session) preparedRequest(ctx context.Context, ps *PreparedStatement, values []any, o *stmtOptions) (*request, error) {
+	return s.executeRequest(ctx, ps, func(*bindMeta) ([]any, error) { return values, nil }, o)
+}
+
+// executeRequest builds the EXECUTE of ps with the values get returns for
+// its current markers.
+func (s *Session) executeRequest(ctx context.Context, ps *PreparedStatement, get func(*bindMeta) ([]any, error), o *stmtOptions) (*request, error) {
 	if o == nil {
 		o = &defaultOptions
 	}
@@ -230,32 +244,33 @@ func (s *Session) preparedRequest(ps *PreparedStatement, values []any, o *stmtOp
 	}
 	req.ps = ps
 	v := s.version()
-	if req.execute.Params.Values, req.scratch, err = bindValues(ps, values, req.scratch[:0], req.valsBuf[:0], v); err != nil {
+	if req.execute.Params.Values, req.scratch, err = s.bindPrepared(ctx, ps, get, req.scratch[:0], req.valsBuf[:0], v); err != nil {
 		return nil, err
 	}
 	req.execute.ID = ps.id
 	o.params(&req.execute.Params, req.prof, v)
+	bm := ps.bind.Load()
 	if req.routing.RoutingKey == nil {
-		req.routing.RoutingKey = routingKey(ps, req.execute.Params.Values)
+		req.routing.RoutingKey = routingKey(bm, req.execute.Params.Values)
 	}
-	if len(ps.params) > 0 {
-		req.routing.Keyspace, req.routing.Table = ps.params[0].Keyspace, ps.params[0].Table
+	if len(bm.params) > 0 {
+		req.routing.Keyspace, req.routing.Table = bm.params[0].Keyspace, bm.params[0].Table
 	}
 	return req, nil
 }
 
-// bindValues marshals values by the statement's marker types into scratch
-// and returns them as frame values pointing into it, appended to vals.
-func bindValues(ps *PreparedStatement, values []any, scratch []byte, vals []frame.Value, v frame.Version) ([]frame.Value, []byte, error) {
-	if len(values) != len(ps.params) {
-		return nil, scratch, &BindError{CQL: ps.cql, Msg: fmt.Sprintf("%d values for %d markers", len(values), len(ps.params))}
+// bindValues marshals values by the marker types bm into scratch and
+// returns them as frame values pointing into it, appended to vals.
+func bindValues(ps *PreparedStatement, bm *bindMeta, values []any, scratch []byte, vals []frame.Value, v frame.Version) ([]frame.Value, []byte, error) {
+	if len(values) != len(bm.params) {
+		return nil, scratch, &BindError{CQL: ps.cql, Msg: fmt.Sprintf("%d values for %d markers", len(values), len(bm.params))}
 	}
 	if len(values) == 0 {
 		return nil, scratch, nil
 	}
 	base := len(scratch)
 	for i, val := range values {
-		col := ps.params[i]
+		col := bm.params[i]
 		if val == Unset && v < frame.V4 {
 			return nil, scratch, &BindError{CQL: ps.cql, Column: col.Name, Msg: "unset values need protocol v4 or later"}
 		}
@@ -285,18 +300,18 @@ func bindValues(ps *PreparedStatement, values []any, scratch []byte, vals []fram
 // routingKey builds the serialized partition key from the bound values: the
 // value itself for one key column, else each component as a [short] length,
 // the bytes and a zero byte.
-func routingKey(ps *PreparedStatement, vals []frame.Value) []byte {
-	if len(ps.pk) == 0 {
+func routingKey(bm *bindMeta, vals []frame.Value) []byte {
+	if len(bm.pk) == 0 {
 		return nil
 	}
-	if len(ps.pk) == 1 {
-		if int(ps.pk[0]) < len(vals) {
-			return vals[ps.pk[0]].Bytes
+	if len(bm.pk) == 1 {
+		if int(bm.pk[0]) < len(vals) {
+			return vals[bm.pk[0]].Bytes
 		}
 		return nil
 	}
 	var key []byte
-	for _, i := range ps.pk {
+	for _, i := range bm.pk {
 		if int(i) >= len(vals) || vals[i].Bytes == nil {
 			return nil
 		}
@@ -317,7 +332,7 @@ func (req *request) message(v frame.Version) frame.Message {
 	case reqExecute:
 		meta := req.ps.result.Load()
 		req.execute.ID = req.ps.id
-		req.execute.Params.SkipMetadata = !meta.stale && len(meta.cols) > 0
+		req.execute.Params.SkipMetadata = !meta.stale && len(meta.cols) > 0 && (v >= frame.V5 || !meta.hasUDT)
 		req.execute.ResultMetadataID = nil
 		if v >= frame.V5 {
 			req.execute.ResultMetadataID = meta.id

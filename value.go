@@ -561,7 +561,8 @@ func naturalType(t *frame.Type) (reflect.Type, error) {
 			return nil, err
 		}
 		if !kt.Comparable() {
-			return nil, errMapKeyNotComparable
+			// Tuples, UDTs and frozen collections as keys: the pairs.
+			return mapEntriesType, nil
 		}
 		vt, err := naturalType(t.Elems[1])
 		if err != nil {

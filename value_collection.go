@@ -169,6 +169,24 @@ func appendSetFromMap(dst []byte, elem *frame.Type, rv reflect.Value) ([]byte, e
 
 func appendMap(dst []byte, t *frame.Type, v any) ([]byte, error) {
 	kt, vt := t.Elems[0], t.Elems[1]
+	if es, ok := v.([]MapEntry); ok {
+		if es == nil {
+			return dst, errIsNull
+		}
+		dst, err := appendCount(dst, len(es))
+		if err != nil {
+			return dst, err
+		}
+		for _, e := range es {
+			if dst, err = appendElem(dst, kt, e.Key, false); err != nil {
+				return dst, withPath(err, "<key>")
+			}
+			if dst, err = appendElem(dst, vt, e.Value, false); err != nil {
+				return dst, withPath(err, "<value>")
+			}
+		}
+		return dst, nil
+	}
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Map {
 		return dst, errWrongGoType
@@ -266,6 +284,9 @@ func decodeElems(elem *frame.Type, r *elemReader, n int, s reflect.Value) error 
 }
 
 func decodeMap(t *frame.Type, data []byte, rv reflect.Value) error {
+	if rv.Type() == mapEntriesType {
+		return decodeMapEntries(t, data, rv)
+	}
 	if rv.Kind() != reflect.Map {
 		return errWrongGoType
 	}
@@ -301,4 +322,49 @@ func decodeMap(t *frame.Type, data []byte, rv reflect.Value) error {
 	}
 	rv.Set(m)
 	return r.done()
+}
+
+// MapEntry is one key/value pair of a CQL map. A map whose key type has no
+// comparable Go form (a tuple, a user-defined type or a frozen collection)
+// decodes into *any as []MapEntry, in the order the server sent the pairs
+// (its sort order of the keys); []MapEntry also marshals into any map
+// column and can be scanned into explicitly.
+type MapEntry struct {
+	Key   any
+	Value any
+}
+
+var mapEntriesType = reflect.TypeFor[[]MapEntry]()
+
+// decodeMapEntries decodes a map into a []MapEntry, each key and value in
+// its natural Go type.
+func decodeMapEntries(t *frame.Type, data []byte, rv reflect.Value) error {
+	kt, vt := t.Elems[0], t.Elems[1]
+	r := elemReader{data}
+	n, err := r.count(8)
+	if err != nil {
+		return err
+	}
+	out := make([]MapEntry, n)
+	for i := range out {
+		kb, err := r.nextElem(kt)
+		if err != nil {
+			return withPath(unmarshalErrT(kt, anyType, err), "<key>")
+		}
+		vb, err := r.nextElem(vt)
+		if err != nil {
+			return withPath(unmarshalErrT(vt, anyType, err), "<value>")
+		}
+		if out[i].Key, err = decodeAny(kt, kb); err != nil {
+			return withPath(err, "<key>")
+		}
+		if out[i].Value, err = decodeAny(vt, vb); err != nil {
+			return withPath(err, "<value>")
+		}
+	}
+	if err := r.done(); err != nil {
+		return err
+	}
+	rv.Set(reflect.ValueOf(out))
+	return nil
 }

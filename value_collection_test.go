@@ -17,6 +17,20 @@ func TestCollectionGolden(t *testing.T) {
 		{name: "set_from_bool_map_skips_false", typ: setOf(tText), val: map[string]bool{"x": true, "y": false}, wire: "00000001 00000001 78", want: map[string]bool{"x": true}},
 		{name: "map_text_int", typ: mapOf(tText, tInt), val: map[string]int32{"a": 1}, wire: "00000001 00000001 61 00000004 00000001", natural: map[string]int32{"a": 1}},
 		{name: "map_into_any_any", typ: mapOf(tText, tInt), val: map[string]int32{"a": 1}, wire: "00000001 00000001 61 00000004 00000001", want: map[any]any{"a": int32(1)}},
+		{name: "map_blob_key_into_any_is_entries", typ: mapOf(tBlob, tInt), val: map[string]int32{"k": 1}, wire: "00000001 00000001 6b 00000004 00000001",
+			natural: []MapEntry{{Key: []byte("k"), Value: int32(1)}}},
+		{name: "map_tuple_key_into_any_is_entries", typ: mapOf(tupleOf(tInt, tText), tInt),
+			val:     []MapEntry{{Key: []any{int32(1), "a"}, Value: int32(7)}, {Key: []any{int32(2), "b"}, Value: int32(8)}},
+			wire:    "00000002 0000000d 00000004 00000001 00000001 61 00000004 00000007 0000000d 00000004 00000002 00000001 62 00000004 00000008",
+			natural: []MapEntry{{Key: []any{int32(1), "a"}, Value: int32(7)}, {Key: []any{int32(2), "b"}, Value: int32(8)}}},
+		{name: "map_udt_key_into_any_is_entries", typ: mapOf(udtOf("k", "a", tInt), listOf(tInt)),
+			val:     []MapEntry{{Key: map[string]any{"a": int32(3)}, Value: []int32{4}}},
+			wire:    "00000001 00000008 00000004 00000003 0000000c 00000001 00000004 00000004",
+			natural: []MapEntry{{Key: map[string]any{"a": int32(3)}, Value: []int32{4}}}},
+		{name: "map_list_key_into_any_is_entries", typ: mapOf(listOf(tInt), tText),
+			val:     []MapEntry{{Key: []int32{1}, Value: "x"}},
+			wire:    "00000001 0000000c 00000001 00000004 00000001 00000001 78",
+			natural: []MapEntry{{Key: []int32{1}, Value: "x"}}},
 		{name: "nested_list_of_maps", typ: listOf(mapOf(tInt, setOf(tBoolean))), val: []map[int32][]bool{{7: {true}}},
 			wire:    "00000001 00000019 00000001 00000004 00000007 00000009 00000001 00000001 01",
 			natural: []map[int32][]bool{{7: {true}}}},
@@ -41,7 +55,42 @@ func TestCollectionErrors(t *testing.T) {
 		{name: "array_length_mismatch", typ: listOf(tInt), wire: "00000001 00000004 00000001", into: &arr, want: "1 elements into an array of 3"},
 		{name: "map_hostile_count", typ: mapOf(tInt, tInt), wire: "00000002 00000000 00000000", into: &m, want: "2 elements in 8 bytes"},
 		{name: "list_into_map", typ: listOf(tInt), wire: "00000000", into: &m, want: "cannot unmarshal type list<int> into map[string]int"},
-		{name: "blob_map_key_into_any", typ: mapOf(tBlob, tInt), wire: "00000000", into: new(any), want: "no comparable Go type"},
+		{name: "entries_bad_key", typ: mapOf(tupleOf(tInt), tInt), wire: "00000001 00000002 0000 00000004 00000001", into: new(any), want: "<key>"},
 		{name: "element_error_has_path", typ: listOf(tInt), wire: "00000002 00000004 00000001 00000002 0001", into: new([]int32), want: "element [1] of type int into int32"},
 	})
+}
+
+func TestMapsKeyedByCompositesScanIntoTypedMaps(t *testing.T) {
+	type pt struct {
+		X int32 `cql:"x"`
+		Y int32 `cql:"y"`
+	}
+	b, err := Marshal(mapOf(udtOf("pt", "x", tInt, "y", tInt), tText), []MapEntry{{Key: map[string]any{"x": 1, "y": 2}, Value: "p"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[pt]string
+	if err := Unmarshal(mapOf(udtOf("pt", "x", tInt, "y", tInt), tText), b, &m); err != nil || m[pt{1, 2}] != "p" {
+		t.Fatal(m, err)
+	}
+	b, err = Marshal(mapOf(listOf(tInt), tText), map[[2]int32]string{{1, 2}: "q"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m2 map[[2]int32]string
+	if err := Unmarshal(mapOf(listOf(tInt), tText), b, &m2); err != nil || m2[[2]int32{1, 2}] != "q" {
+		t.Fatal(m2, err)
+	}
+	type tp struct {
+		A int32
+		B string
+	}
+	b, err = Marshal(mapOf(tupleOf(tInt, tText), tInt), map[tp]int{{1, "a"}: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m3 map[tp]int
+	if err := Unmarshal(mapOf(tupleOf(tInt, tText), tInt), b, &m3); err != nil || m3[tp{1, "a"}] != 3 {
+		t.Fatal(m3, err)
+	}
 }

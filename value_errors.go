@@ -12,8 +12,10 @@ import (
 
 // Reasons carried in the Err field of MarshalError and UnmarshalError.
 var (
-	errOutOfRange     = errors.New("out of range")
-	errWrongGoType    = errors.New("Go type not accepted for this CQL type")
+	errOutOfRange = errors.New("out of range")
+	//lint:ignore ST1005 starts with the proper noun Go
+	errWrongGoType = errors.New("Go type not accepted for this CQL type")
+	//lint:ignore ST1005 starts with the exported name Unset
 	errUnsetNotValue  = errors.New("Unset is only valid as a top-level bound value")
 	errNullElement    = errors.New("collection and vector elements cannot be null")
 	errNotPointer     = errors.New("destination must be a non-nil pointer")

@@ -5,7 +5,8 @@ import "testing"
 type pair struct {
 	Name  string
 	Count int32
-	skip  int //nolint:unused // unexported fields are not components
+	//lint:ignore U1000 unexported fields are not components: the test needs one
+	skip int
 }
 
 func TestTupleGolden(t *testing.T) {

@@ -1,6 +1,7 @@
 package cassandra
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -162,10 +163,10 @@ func extraKeyError(t *frame.Type, m reflect.Value) error {
 			}
 		}
 		if !known {
-			return fmt.Errorf("%q is not a field of %s", k, t)
+			return fmt.Errorf("%q is %w %s", k, errNotAField, t)
 		}
 	}
-	return fmt.Errorf("map has keys that are not fields of %s", t)
+	return fmt.Errorf("map has keys that are %w %s", errNotAField, t)
 }
 
 // decodeUDT decodes into a struct (fields matched by name, unknown UDT
@@ -217,5 +218,18 @@ func decodeUDT(t *frame.Type, data []byte, rv reflect.Value) error {
 			return withPath(err, "."+t.FieldNames[i])
 		}
 	}
-	return r.done()
+	// Fields after the ones the type lists were added to the type after
+	// this metadata was read (ALTER TYPE ADD): skip them, as Cassandra's
+	// own readers do, but only when they are well-formed values.
+	for len(r.b) > 0 {
+		if _, err := r.next(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
+
+// errNotAField marks a value naming a field its user-defined type does not
+// have: the prepared statement may predate ALTER TYPE ADD, so the request
+// path prepares it again once before giving up.
+var errNotAField = errors.New("not a field of")

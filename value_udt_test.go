@@ -35,6 +35,8 @@ func TestUDTGolden(t *testing.T) {
 		{name: "typed_map", typ: udtOf("names", "first", tText, "last", tText), val: map[string]string{"first": "A", "last": "B"},
 			wire: "00000001 41 00000001 42"},
 		{name: "short_value_leaves_fields_null", typ: ut, wire: "00000001 53", want: address{Street: "S"}, noMarshal: true},
+		{name: "fields_added_after_the_metadata_are_skipped", typ: udtOf("a", "street", tText), wire: "00000001 53 00000001 58 ffffffff",
+			want: address{Street: "S"}, natural: map[string]any{"street": "S"}, noMarshal: true},
 		{name: "embedded_struct_fields_promoted", typ: udtOf("a", "street", tText, "country", tText),
 			val: withEmbedded{address: address{Street: "S"}, Country: "X"}, wire: "00000001 53 00000001 58"},
 	})
@@ -47,6 +49,7 @@ func TestUDTErrors(t *testing.T) {
 		{name: "bad_field_type", typ: ut, val: map[string]any{"zip_code": "x"}, want: "cannot marshal string into element .zip_code of type int"},
 		{name: "int_keyed_map", typ: ut, val: map[int]any{1: "x"}, want: "not accepted"},
 		{name: "truncated", typ: ut, wire: "00000009 53", into: new(address), want: "truncated"},
+		{name: "malformed_trailing_field", typ: ut, wire: "00000001 53 00000004 00000007 00000005 58", into: new(address), want: "truncated"},
 		{name: "field_error_has_path", typ: ut, wire: "00000001 53 00000002 0007", into: new(address), want: "element .zip_code of type int into int32"},
 		{name: "malformed_type", typ: &frame_udt_bad, val: map[string]any{}, want: "unsupported CQL type"},
 	})

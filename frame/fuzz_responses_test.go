@@ -33,8 +33,8 @@ func rspFuzzRoundTrip(t *testing.T, body []byte, v Version, decode func([]byte, 
 	if !reflect.DeepEqual(m, m2) {
 		t.Fatalf("round trip changed the value:\n%#v\n%#v", m, m2)
 	}
-	if rows, ok := m.(*RowsResult); ok {
-		cells := make([][]byte, min(rows.Metadata.ColumnCount, 64))
+	if rows, ok := m.(*RowsResult); ok && rows.Metadata.ColumnCount <= 1<<12 {
+		cells := make([][]byte, rows.Metadata.ColumnCount)
 		it := rows.Rows()
 		n := 0
 		for it.Next(cells) {
@@ -103,6 +103,56 @@ func FuzzDecodeResult(f *testing.F) {
 	)
 	f.Fuzz(func(t *testing.T, body []byte, v byte) {
 		rspFuzzRoundTrip(t, body, rspFuzzVersion(v), DecodeResult)
+	})
+}
+
+// FuzzRowsAs pins the decoder rule for cached metadata: rows whose column
+// count differs from the column list they would be decoded with never
+// yield a value, whatever the page holds.
+func FuzzRowsAs(f *testing.F) {
+	for _, b := range []string{
+		`00000002 00000004 00000003 00000001 00000001 61 00000001 62 00000001 63`,
+		`00000002 00000004 00000002 00000002 00000001 61 ffffffff 00000000 00000000`,
+		`00000002 00000004 00000001 00000000`,
+	} {
+		for _, n := range []uint8{1, 2, 3, 4} {
+			f.Add(rspHex(b), n)
+		}
+	}
+	f.Fuzz(func(t *testing.T, body []byte, want uint8) {
+		var m RowsResult
+		if m.Decode(body, V4) != nil {
+			return
+		}
+		cols := int(want)
+		it, err := m.RowsAs(cols)
+		var cce *ColumnCountError
+		if m.Metadata.ColumnCount != cols {
+			if !errors.As(err, &cce) {
+				t.Fatalf("%d-column rows accepted for %d columns: %v", m.Metadata.ColumnCount, cols, err)
+			}
+			// The plain iterator refuses the mismatch too.
+			it = m.Rows()
+		} else if err != nil {
+			t.Fatalf("matching counts refused: %v", err)
+		}
+		cells := make([][]byte, cols)
+		n := 0
+		for it.Next(cells) {
+			n++
+		}
+		if m.Metadata.ColumnCount != cols {
+			if n != 0 || (m.RowCount > 0 && !errors.As(it.Err(), &cce)) {
+				t.Fatalf("%d-column rows yielded %d rows for %d columns (err %v)", m.Metadata.ColumnCount, n, cols, it.Err())
+			}
+			for _, c := range cells {
+				if c != nil {
+					t.Fatalf("a cell was set on a mismatch: %q", cells)
+				}
+			}
+		} else if n != m.RowCount || it.Err() != nil {
+			t.Fatalf("iterated %d of %d rows: %v", n, m.RowCount, it.Err())
+		}
 	})
 }
 

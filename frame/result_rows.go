@@ -130,6 +130,31 @@ func (r *RowsResult) Rows() RowIter {
 	return RowIter{data: r.Data, cols: r.Metadata.ColumnCount, left: r.RowCount}
 }
 
+// RowsAs returns an iterator over the rows of r for a reader that decodes
+// them with cols columns (cached result metadata, when the server skipped
+// sending it). A page whose column count differs is refused with a
+// *ColumnCountError before any row is read.
+func (r *RowsResult) RowsAs(cols int) (RowIter, error) {
+	if r.Metadata.ColumnCount != cols {
+		return RowIter{}, &ColumnCountError{Rows: r.Metadata.ColumnCount, Want: cols}
+	}
+	return r.Rows(), nil
+}
+
+// ColumnCountError reports rows whose column count differs from the column
+// list they were to be decoded with: the result metadata is stale (the
+// table changed since it was cached), and decoding would put values under
+// the wrong columns.
+type ColumnCountError struct {
+	Rows int // cells per row in the page
+	Want int // columns of the metadata it was to be decoded with
+}
+
+// Error says both counts.
+func (e *ColumnCountError) Error() string {
+	return fmt.Sprintf("rows have %d columns, the metadata they would be decoded with %d: stale result metadata", e.Rows, e.Want)
+}
+
 // RowIter iterates over the rows of a RowsResult without allocating. The
 // cells it returns alias RowsResult.Data.
 //
@@ -149,12 +174,18 @@ type RowIter struct {
 }
 
 // Next advances to the next row and stores its cells in cells, nil for a
-// null cell. If cells is shorter than the column count the extra columns
-// are skipped; longer, the extra entries are left alone. Next returns false
-// after the last row or on malformed data (which Decode has ruled out; see
-// Err).
+// null cell. cells must have exactly one entry per column: a slice of
+// another length is a *ColumnCountError and yields nothing, so a row is
+// never read with the column list of another result (a cached metadata
+// whose table changed). Next returns false after the last row or on
+// malformed data (which Decode has ruled out; see Err).
 func (it *RowIter) Next(cells [][]byte) bool {
 	if it.left <= 0 || it.err != nil {
+		return false
+	}
+	if len(cells) != it.cols {
+		it.err = &ColumnCountError{Rows: it.cols, Want: len(cells)}
+		it.left = 0
 		return false
 	}
 	it.left--
@@ -176,9 +207,7 @@ func (it *RowIter) Next(cells [][]byte) bool {
 			cell = d[it.off:end:end]
 			it.off = end
 		}
-		if c < len(cells) {
-			cells[c] = cell
-		}
+		cells[c] = cell
 	}
 	return true
 }

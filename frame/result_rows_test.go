@@ -117,12 +117,26 @@ func TestRowIterScansCellsInOrder(t *testing.T) {
 	if it.Err() != nil || it.Remaining() != 0 {
 		t.Fatalf("Err %v Remaining %d", it.Err(), it.Remaining())
 	}
-	// A short cells slice gets the leading columns; the rest are skipped.
-	short := make([][]byte, 1)
-	it = m.Rows()
-	it.Next(short)
-	if it.Next(short); string(short[0]) != "" || short[0] == nil {
-		t.Fatalf("short slice, row 1: %q", short[0])
+	// A cells slice of another length yields nothing: a row is never read
+	// with another result's column list.
+	for _, n := range []int{1, 3} {
+		other := make([][]byte, n)
+		it = m.Rows()
+		var cce *ColumnCountError
+		if it.Next(other) || !errors.As(it.Err(), &cce) || cce.Rows != 2 || cce.Want != n {
+			t.Fatalf("%d cells for 2 columns: Err %v, cells %q", n, it.Err(), other)
+		}
+		for _, c := range other {
+			if c != nil {
+				t.Fatalf("%d cells for 2 columns: a cell was set: %q", n, other)
+			}
+		}
+		if _, err := m.RowsAs(n); !errors.As(err, &cce) {
+			t.Fatalf("RowsAs(%d) of 2 columns: %v", n, err)
+		}
+	}
+	if _, err := m.RowsAs(2); err != nil {
+		t.Fatalf("RowsAs(2): %v", err)
 	}
 	if allocs := testing.AllocsPerRun(100, func() {
 		it := m.Rows()

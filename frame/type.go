@@ -1,6 +1,7 @@
 package frame
 
 import (
+	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
@@ -249,6 +250,16 @@ func (t *Type) javaClass() string {
 		return marshalPrefix + "TupleType(" + strings.Join(parts, ",") + ")"
 	case TypeTimestamp:
 		return marshalPrefix + "TimestampType"
+	case TypeUDT:
+		var b strings.Builder
+		b.WriteString(marshalPrefix + "FrozenType(" + marshalPrefix + "UserType(" + t.Keyspace + "," + hex.EncodeToString([]byte(t.Name)))
+		for i, e := range t.Elems {
+			if i < len(t.FieldNames) {
+				b.WriteString("," + hex.EncodeToString([]byte(t.FieldNames[i])) + ":" + e.javaClass())
+			}
+		}
+		b.WriteString("))")
+		return b.String()
 	}
 	for name, id := range marshalClasses {
 		if id == t.ID {
@@ -261,8 +272,9 @@ func (t *Type) javaClass() string {
 // ParseCustomType parses a Java marshal class string as Cassandra sends for
 // custom types. It understands VectorType(elem, n) whose element is a native
 // type, a collection (ListType, SetType, MapType), a TupleType or another
-// vector, unwrapping FrozenType; any other class, including UserType, comes
-// back as TypeCustom (inside a vector, as a custom element).
+// vector, unwrapping FrozenType, and UserType(keyspace, hex name,
+// hexfield:class...) as a TypeUDT; any other class comes back as
+// TypeCustom (inside a vector, as a custom element).
 func ParseCustomType(s string) (*Type, error) {
 	return parseClass(strings.TrimSpace(s), 0)
 }
@@ -312,6 +324,8 @@ func parseClass(s string, depth int) (*Type, error) {
 			return nil, err
 		}
 		return &Type{ID: TypeVector, Custom: s, Elems: []*Type{elem}, Dimensions: n}, nil
+	case "UserType":
+		return parseUserTypeClass(s, args, depth)
 	case "FrozenType", "ReversedType":
 		if len(args) != 1 {
 			return nil, fmt.Errorf("custom type %q needs one argument", s)
@@ -330,6 +344,36 @@ func parseClass(s string, depth int) (*Type, error) {
 		return &Type{ID: id, Elems: elems}, nil
 	}
 	return &Type{ID: TypeCustom, Custom: s}, nil
+}
+
+// parseUserTypeClass parses the arguments of a UserType class name:
+// keyspace, the type name in hex, then hexname:class for each field.
+func parseUserTypeClass(s string, args []string, depth int) (*Type, error) {
+	if len(args) < 2 {
+		return nil, fmt.Errorf("user type %q needs a keyspace and a name", s)
+	}
+	name, err := hex.DecodeString(args[1])
+	if err != nil {
+		return nil, fmt.Errorf("user type %q: name is not hex: %v", s, err)
+	}
+	t := &Type{ID: TypeUDT, Keyspace: args[0], Name: string(name)}
+	for _, f := range args[2:] {
+		fn, class, ok := strings.Cut(f, ":")
+		if !ok {
+			return nil, fmt.Errorf("user type %q: field %q has no type", s, f)
+		}
+		b, err := hex.DecodeString(fn)
+		if err != nil {
+			return nil, fmt.Errorf("user type %q: field name %q is not hex", s, fn)
+		}
+		ft, err := parseClass(class, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		t.FieldNames = append(t.FieldNames, string(b))
+		t.Elems = append(t.Elems, ft)
+	}
+	return t, nil
 }
 
 // splitClassArgs splits the argument list of a marshal class at its

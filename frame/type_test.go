@@ -116,8 +116,26 @@ func TestParseCustomTypeVectors(t *testing.T) {
 	if got, _ := ParseCustomType("ListType(Int32Type)"); got.ID != TypeList {
 		t.Errorf("ListType parsed as %v", got)
 	}
-	if got, _ := ParseCustomType("UserType(ks,61646472,7374:UTF8Type)"); got.ID != TypeCustom {
-		t.Errorf("UserType parsed as %v", got)
+	udt := &Type{ID: TypeUDT, Keyspace: "ks", Name: "addr", FieldNames: []string{"st", "n"}, Elems: []*Type{{ID: TypeVarchar}, {ID: TypeInt}}}
+	if got, err := ParseCustomType("UserType(ks,61646472,7374:UTF8Type,6e:org.apache.cassandra.db.marshal.Int32Type)"); err != nil || !reflect.DeepEqual(got, udt) {
+		t.Errorf("UserType parsed as %#v, %v", got, err)
+	}
+	// As Cassandra 5.0 sends vector<frozen<addr>, 2>.
+	vec := marshalPrefix + "VectorType(" + marshalPrefix + "FrozenType(" + marshalPrefix + "UserType(ks,61646472,7374:" + marshalPrefix + "UTF8Type,6e:" + marshalPrefix + "Int32Type)),2)"
+	got, err := ParseCustomType(vec)
+	if err != nil || got.ID != TypeVector || got.Dimensions != 2 || !reflect.DeepEqual(got.Elems[0], udt) {
+		t.Errorf("vector of UDT parsed as %v, %v", got, err)
+	}
+	for _, bad := range []string{"UserType(ks)", "UserType(ks,zz)", "UserType(ks,61,7374)", "UserType(ks,61,zz:Int32Type)"} {
+		if _, err := ParseCustomType(bad); err == nil {
+			t.Errorf("%s parsed", bad)
+		}
+	}
+	// A vector of a UDT built by hand encodes a class name that parses back.
+	hand := &Type{ID: TypeVector, Dimensions: 2, Elems: []*Type{udt}}
+	r := NewReader(AppendType(nil, hand), "type")
+	if back := r.ReadType("option"); r.Done() != nil || back.ID != TypeVector || !reflect.DeepEqual(back.Elems[0], udt) {
+		t.Errorf("hand-built vector of UDT round trip: %v (%q)", back, back.Custom)
 	}
 }
 

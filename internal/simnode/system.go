@@ -125,6 +125,7 @@ func (t systemTable) project(list string) ([]column, error) {
 			}
 		}
 		if !found {
+			//lint:ignore ST1005 the server's own message
 			return nil, fmt.Errorf("Undefined column name %s in table system.%s", name, t.name)
 		}
 	}
