@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/netip"
 
+	"github.com/cqlgo/cassandra/cqltype"
 	"github.com/cqlgo/cassandra/frame"
 	"github.com/cqlgo/cassandra/policy"
 )
@@ -160,7 +161,7 @@ func rowsOf(rr *frame.RowsResult) []row {
 func (r row) str(col string) string {
 	var s string
 	if c, ok := r[col]; ok && c.b != nil {
-		_ = Unmarshal(c.t, c.b, &s)
+		_ = cqltype.Unmarshal(c.t, c.b, &s)
 	}
 	return s
 }
@@ -187,7 +188,7 @@ func (r row) uuid(col string) ([16]byte, bool) {
 func (r row) int(col string) int {
 	var n int
 	if c, ok := r[col]; ok && c.b != nil {
-		_ = Unmarshal(c.t, c.b, &n)
+		_ = cqltype.Unmarshal(c.t, c.b, &n)
 	}
 	return n
 }
@@ -195,7 +196,7 @@ func (r row) int(col string) int {
 func (r row) strings(col string) []string {
 	var s []string
 	if c, ok := r[col]; ok && c.b != nil {
-		_ = Unmarshal(c.t, c.b, &s)
+		_ = cqltype.Unmarshal(c.t, c.b, &s)
 	}
 	return s
 }

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/cqlgo/cassandra/cqltype"
 	"github.com/cqlgo/cassandra/frame"
 	"github.com/cqlgo/cassandra/policy"
 )
@@ -359,7 +360,7 @@ func (s *Session) bindPrepared(ctx context.Context, ps *PreparedStatement, get f
 		}
 		base := len(scratch)
 		out, sc, err := bindValues(ps, bm, values, scratch, vals, v)
-		if err == nil || try > 0 || !errors.Is(err, errNotAField) {
+		if err == nil || try > 0 || !errors.Is(err, cqltype.ErrNotAField) {
 			return out, sc, err
 		}
 		if rerr := s.refreshNow(ctx, ps, true); rerr != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/cqlgo/cassandra/cqltype"
 	"github.com/cqlgo/cassandra/frame"
 )
 
@@ -52,7 +53,7 @@ type ResultSet struct {
 	cellsBuf [8][]byte       // rs.cells for up to 8 columns
 	pending  chan prefetched // the next page, fetched ahead (Prefetch)
 
-	scan scanMemo // the struct plan of the last ScanStruct/ScanAll (scan_struct.go)
+	scan cqltype.PlanMemo // the struct plan of the last ScanStruct/ScanAll (scan_struct.go)
 
 	// fetchHook, when set, replaces fetchNext: unit tests page through
 	// hand-built results with it.
@@ -279,8 +280,8 @@ func (rs *ResultSet) Scan(dest ...any) error {
 		return fmt.Errorf("cassandra: Scan got %d destinations for %d columns", len(dest), len(rs.cols))
 	}
 	for i, d := range dest {
-		if err := Unmarshal(rs.cols[i].Type, rs.cells[i], d); err != nil {
-			return withColumn(err, rs.cols[i].Name)
+		if err := cqltype.Unmarshal(rs.cols[i].Type, rs.cells[i], d); err != nil {
+			return cqltype.WithColumn(err, rs.cols[i].Name)
 		}
 	}
 	return nil

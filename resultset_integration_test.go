@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/cqlgo/cassandra/cqltype"
 	"github.com/cqlgo/cassandra/internal/testenv"
 )
 
@@ -70,7 +71,7 @@ func TestIntegrationScanStructs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		before := planBuilds.Load()
+		before := cqltype.PlanBuilds()
 		users, err := ScanAll[itUser](rs)
 		if err != nil {
 			t.Fatal(err)
@@ -88,7 +89,7 @@ func TestIntegrationScanStructs(t *testing.T) {
 		}
 		// A prepared statement's pages share its metadata: one plan at most
 		// (none when an earlier run cached it).
-		if n := planBuilds.Load() - before; n > 1 {
+		if n := cqltype.PlanBuilds() - before; n > 1 {
 			t.Fatalf("%d plans for 4 pages of one prepared statement", n)
 		}
 	})

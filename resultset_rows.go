@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 
+	"github.com/cqlgo/cassandra/cqltype"
 	"github.com/cqlgo/cassandra/frame"
 )
 
@@ -19,7 +20,7 @@ import (
 type Row struct {
 	cols  []ColumnSpec
 	cells [][]byte
-	memo  *scanMemo // the ResultSet's plan memo, for rows yielded by Rows
+	memo  *cqltype.PlanMemo // the ResultSet's plan memo, for rows yielded by Rows
 }
 
 // Columns describes the row's columns.
@@ -38,8 +39,8 @@ func (r Row) Scan(dest ...any) error {
 		return fmt.Errorf("cassandra: Scan got %d destinations for %d columns", len(dest), len(r.cols))
 	}
 	for i, d := range dest {
-		if err := Unmarshal(r.cols[i].Type, r.cells[i], d); err != nil {
-			return withColumn(err, r.cols[i].Name)
+		if err := cqltype.Unmarshal(r.cols[i].Type, r.cells[i], d); err != nil {
+			return cqltype.WithColumn(err, r.cols[i].Name)
 		}
 	}
 	return nil
@@ -48,17 +49,17 @@ func (r Row) Scan(dest ...any) error {
 // ScanStruct copies the row into the struct dst points to, by column name;
 // the mapping is ScanAll's.
 func (r Row) ScanStruct(dst any) error {
-	sv, err := structDest(dst)
+	sv, err := cqltype.StructDest(dst)
 	if err != nil {
 		return err
 	}
-	var p *structPlan
+	var p *cqltype.StructPlan
 	if r.memo != nil {
-		p = r.memo.plan(sv.Type(), r.cols)
+		p = r.memo.Plan(sv.Type(), r.cols)
 	} else {
-		p = planFor(sv.Type(), r.cols)
+		p = cqltype.PlanFor(sv.Type(), r.cols)
 	}
-	return p.scan(sv, r.cols, r.cells)
+	return p.Scan(sv, r.cols, r.cells)
 }
 
 // MapScan stores each column of the row in m under the column's name, as
@@ -69,9 +70,9 @@ func (r Row) ScanStruct(dst any) error {
 // docs/types.md. Null is nil.
 func (r Row) MapScan(m map[string]any) error {
 	for i, c := range r.cols {
-		v, err := decodeAny(c.Type, r.cells[i])
+		v, err := cqltype.DecodeAny(c.Type, r.cells[i])
 		if err != nil {
-			return withColumn(err, c.Name)
+			return cqltype.WithColumn(err, c.Name)
 		}
 		m[c.Name] = v
 	}
@@ -92,9 +93,9 @@ func (r Row) Map() (map[string]any, error) {
 func (r Row) Values() ([]any, error) {
 	out := make([]any, len(r.cols))
 	for i, c := range r.cols {
-		v, err := decodeAny(c.Type, r.cells[i])
+		v, err := cqltype.DecodeAny(c.Type, r.cells[i])
 		if err != nil {
-			return nil, withColumn(err, c.Name)
+			return nil, cqltype.WithColumn(err, c.Name)
 		}
 		out[i] = v
 	}
@@ -262,8 +263,8 @@ func (rs *ResultSet) WasApplied() (bool, error) {
 		return false, errors.New("cassandra: WasApplied: [applied] is null")
 	}
 	var applied bool
-	if err := Unmarshal(rs.cols[col].Type, cell, &applied); err != nil {
-		return false, withColumn(err, AppliedColumn)
+	if err := cqltype.Unmarshal(rs.cols[col].Type, cell, &applied); err != nil {
+		return false, cqltype.WithColumn(err, AppliedColumn)
 	}
 	return applied, nil
 }

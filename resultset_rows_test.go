@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/cqlgo/cassandra/cqltype"
 	"github.com/cqlgo/cassandra/frame"
 )
 
@@ -34,7 +35,7 @@ func encodePage(t testing.TB, cs []frame.ColumnSpec, rows [][]any, more bool, n 
 			t.Fatalf("row %v has %d values for %d columns", r, len(r), len(cs))
 		}
 		for i, v := range r {
-			b, err := Marshal(cs[i].Type, v)
+			b, err := cqltype.Marshal(cs[i].Type, v)
 			if err != nil {
 				t.Fatal(err)
 			}

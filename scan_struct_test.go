@@ -3,11 +3,11 @@ package cassandra
 import (
 	"errors"
 	"reflect"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/cqlgo/cassandra/cqltype"
 	"github.com/google/uuid"
 )
 
@@ -97,7 +97,7 @@ func TestScanStructNames(t *testing.T) {
 			v, err := ScanOne[T](rs)
 			if !tc.ok {
 				var ue *UnmarshalError
-				if !errors.As(err, &ue) || ue.Column != tc.col || !errors.Is(err, errNoField) {
+				if !errors.As(err, &ue) || ue.Column != tc.col || !errors.Is(err, cqltype.ErrNoField) {
 					t.Fatalf("err = %v, want no field for %q", err, tc.col)
 				}
 				return
@@ -128,7 +128,7 @@ func TestScanStructEmbeddingRules(t *testing.T) {
 		t.Fatalf("%+v %v", v, err)
 	}
 	rs = newTestResultSet(t, testCols("deep", tText), [][]any{{"x"}})
-	if _, err := ScanOne[Outer](rs); !errors.Is(err, errAmbiguousField) {
+	if _, err := ScanOne[Outer](rs); !errors.Is(err, cqltype.ErrAmbiguousField) {
 		t.Fatalf("ambiguous column: %v", err)
 	}
 	type Tagged struct {
@@ -273,30 +273,30 @@ func TestScanPlanBuiltOncePerMetadata(t *testing.T) {
 		K int32
 		V string
 	}
-	before := planBuilds.Load()
+	before := cqltype.PlanBuilds()
 	rs := buildResultSet(t, kvCols, true, 0, kvRows(0, 10), kvRows(10, 20), kvRows(20, 30))
 	if got, err := ScanAll[planKV](rs); err != nil || len(got) != 30 {
 		t.Fatalf("%d rows, %v", len(got), err)
 	}
-	if n := planBuilds.Load() - before; n != 1 {
+	if n := cqltype.PlanBuilds() - before; n != 1 {
 		t.Fatalf("%d plans for one metadata", n)
 	}
 
 	// A second ResultSet over the same metadata slice.
 	rs2 := newTestResultSet(t, kvCols, kvRows(0, 3))
 	rs2.cols = rs.cols
-	before = planBuilds.Load()
+	before = cqltype.PlanBuilds()
 	for rs2.Next() {
 		var v planKV
 		if err := rs2.ScanStruct(&v); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if n := planBuilds.Load() - before; n != 0 {
+	if n := cqltype.PlanBuilds() - before; n != 0 {
 		t.Fatalf("%d plans built for cached metadata", n)
 	}
 
-	before = planBuilds.Load()
+	before = cqltype.PlanBuilds()
 	rs = newTestResultSet(t, kvCols, kvRows(0, 10), kvRows(10, 20))
 	for row, err := range rs.Rows() {
 		if err != nil {
@@ -307,55 +307,8 @@ func TestScanPlanBuiltOncePerMetadata(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := planBuilds.Load() - before; n != 2 {
+	if n := cqltype.PlanBuilds() - before; n != 2 {
 		t.Fatalf("%d plans for two pages with their own metadata", n)
-	}
-}
-
-// A plan does not outlive its metadata.
-func TestScanPlanCacheReleased(t *testing.T) {
-	type released struct {
-		K int32
-		V string
-	}
-	rt := reflect.TypeFor[released]()
-	count := func() int {
-		n := 0
-		planCache.Range(func(k, _ any) bool {
-			if k.(planKey).rt == rt {
-				n++
-			}
-			return true
-		})
-		return n
-	}
-	func() {
-		rs := newTestResultSet(t, kvCols, kvRows(0, 2))
-		if _, err := ScanAll[released](rs); err != nil {
-			t.Fatal(err)
-		}
-	}()
-	if count() != 1 {
-		t.Fatalf("%d cached plans", count())
-	}
-	deadline := time.Now().Add(5 * time.Second)
-	for count() != 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the plan outlived its metadata")
-		}
-		runtime.GC()
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-func TestSnakeCase(t *testing.T) {
-	for in, want := range map[string]string{
-		"ID": "id", "UserID": "user_id", "HTTPServer": "http_server", "CreatedAt": "created_at",
-		"Name": "name", "V2Name": "v2_name", "Address2": "address2", "A": "a",
-	} {
-		if got := snakeCase(in); got != want {
-			t.Errorf("snakeCase(%q) = %q, want %q", in, got, want)
-		}
 	}
 }
 

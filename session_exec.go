@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cqlgo/cassandra/cqltype"
 	"github.com/cqlgo/cassandra/frame"
 	"github.com/cqlgo/cassandra/policy"
 )
@@ -275,8 +276,8 @@ func bindValues(ps *PreparedStatement, bm *bindMeta, values []any, scratch []byt
 			return nil, scratch, &BindError{CQL: ps.cql, Column: col.Name, Msg: "unset values need protocol v4 or later"}
 		}
 		var err error
-		if scratch, err = AppendValue(scratch, col.Type, val); err != nil {
-			return nil, scratch, withColumn(err, col.Name)
+		if scratch, err = cqltype.AppendValue(scratch, col.Type, val); err != nil {
+			return nil, scratch, cqltype.WithColumn(err, col.Name)
 		}
 	}
 	// Slice the values out only now that scratch no longer grows.

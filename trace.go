@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/cqlgo/cassandra/cqltype"
 	"github.com/google/uuid"
 )
 
@@ -170,8 +171,8 @@ func (s *Session) readTraceSession(ctx context.Context, id uuid.UUID) (*QueryTra
 	}
 	for i, c := range rs.Columns() {
 		if d, ok := dest[c.Name]; ok {
-			if err := Unmarshal(c.Type, rs.cells[i], d); err != nil {
-				return nil, withColumn(err, c.Name)
+			if err := cqltype.Unmarshal(c.Type, rs.cells[i], d); err != nil {
+				return nil, cqltype.WithColumn(err, c.Name)
 			}
 		}
 	}

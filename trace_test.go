@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/cqlgo/cassandra/cqltype"
 	"github.com/cqlgo/cassandra/frame"
 	"github.com/cqlgo/cassandra/internal/simnode"
 )
@@ -33,7 +34,7 @@ func cells(t *testing.T, cs []frame.ColumnSpec, vals ...any) [][]byte {
 	t.Helper()
 	out := make([][]byte, len(vals))
 	for i, v := range vals {
-		b, err := Marshal(cs[i].Type, v)
+		b, err := cqltype.Marshal(cs[i].Type, v)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,13 +1,13 @@
 package simnode
 
 import (
-	"encoding/binary"
 	"fmt"
 	"net/netip"
 	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/cqlgo/cassandra/cqltype"
 	"github.com/cqlgo/cassandra/frame"
 )
 
@@ -192,34 +192,44 @@ func (n *Node) peerRow(p PeerInfo) map[string][]byte {
 	}
 }
 
-// TextCell encodes a text, varchar or ascii value: its bytes.
-func TextCell(s string) []byte { return []byte(s) }
+// Cell encodes v as a value of CQL type t with the driver's value codec
+// (package cqltype), so simulated nodes and the driver agree on every
+// type. It panics on a value that does not fit: cells are built by tests
+// and by this package from values it controls.
+func Cell(t *frame.Type, v any) []byte {
+	b, err := cqltype.Marshal(t, v)
+	if err != nil {
+		panic(fmt.Sprintf("simnode: cell of type %s: %v", t, err))
+	}
+	return b
+}
 
-// IntCell encodes an int value: 4 bytes big endian.
-func IntCell(v int32) []byte { return binary.BigEndian.AppendUint32(nil, uint32(v)) }
+var bigintType = &frame.Type{ID: frame.TypeBigint}
 
-// BigintCell encodes a bigint value: 8 bytes big endian.
-func BigintCell(v int64) []byte { return binary.BigEndian.AppendUint64(nil, uint64(v)) }
+// TextCell encodes a text, varchar or ascii value.
+func TextCell(s string) []byte { return Cell(textType, s) }
 
-// InetCell encodes an inet value: 4 or 16 bytes; nil (null) for an
-// invalid address.
+// IntCell encodes an int value.
+func IntCell(v int32) []byte { return Cell(intType, v) }
+
+// BigintCell encodes a bigint value.
+func BigintCell(v int64) []byte { return Cell(bigintType, v) }
+
+// InetCell encodes an inet value; nil (null) for an invalid address.
 func InetCell(a netip.Addr) []byte {
 	if !a.IsValid() {
 		return nil
 	}
-	return a.AsSlice()
+	return Cell(inetType, a)
 }
 
-// UUIDCell encodes a uuid or timeuuid value: its 16 bytes.
-func UUIDCell(u [16]byte) []byte { return append([]byte(nil), u[:]...) }
+// UUIDCell encodes a uuid or timeuuid value.
+func UUIDCell(u [16]byte) []byte { return Cell(uuidType, u) }
 
-// TextSetCell encodes a set<text> or list<text> value: [int n] then n
-// times [int length][bytes].
+// TextSetCell encodes a set<text> or list<text> value.
 func TextSetCell(ss []string) []byte {
-	b := binary.BigEndian.AppendUint32(nil, uint32(len(ss)))
-	for _, s := range ss {
-		b = binary.BigEndian.AppendUint32(b, uint32(len(s)))
-		b = append(b, s...)
+	if ss == nil {
+		ss = []string{}
 	}
-	return b
+	return Cell(setText, ss)
 }
