@@ -395,7 +395,6 @@ func StructDest(dst any) (reflect.Value, error) {
 	return rv.Elem(), nil
 }
 
-
 // RowKind says how ScanAll and ScanOne fill a T.
 type RowKind int
 
@@ -414,4 +413,3 @@ func KindOf(rt reflect.Type) RowKind {
 	}
 	return RowValue
 }
-
