@@ -24,6 +24,11 @@ type RoutingInfo struct {
 	Table      string
 	RoutingKey []byte // serialized partition key, when known
 	Idempotent bool
+	// Serial marks a lightweight transaction (a conditional statement,
+	// run with Paxos). TokenAware sends it to the replicas in ring order,
+	// never shuffled, so that concurrent rounds on one partition meet the
+	// same coordinator.
+	Serial bool
 }
 
 // View is the driver's read-only picture of the cluster handed to policies.
