@@ -25,9 +25,13 @@ const (
 //
 //	b := cassandra.NewBatch(cassandra.LoggedBatch).
 //		Add(ins.Bind(id, "cy")).
-//		Add("UPDATE counters SET n = n + 1 WHERE name = ?", "cy")
+//		Query("UPDATE counters SET n = n + 1 WHERE name = ?", "cy")
+//	_, err := session.ExecuteStatement(ctx, b)
+//
+// The batch's own options (consistency, timestamp, ...) apply to all of
+// it; those of its entries are not used.
 type Batch struct {
-	options[*Batch]
+	o       stmtOptions
 	typ     BatchType
 	entries []batchEntry
 }
@@ -38,31 +42,32 @@ type batchEntry struct {
 	bound  *BoundStatement
 }
 
+func (b *Batch) options() *stmtOptions { return &b.o }
+
 // NewBatch returns an empty batch of kind t.
-func NewBatch(t BatchType) *Batch {
-	b := &Batch{typ: t}
-	b.self = b
+func NewBatch(t BatchType) *Batch { return &Batch{typ: t} }
+
+// Add appends a statement: a *SimpleStatement (with its values) or a
+// *BoundStatement. A simple statement with values is prepared on first
+// use, as Execute does.
+func (b *Batch) Add(stmt BatchEntry) *Batch {
+	switch s := stmt.(type) {
+	case *SimpleStatement:
+		if s == nil {
+			b.entries = append(b.entries, batchEntry{})
+			break
+		}
+		b.entries = append(b.entries, batchEntry{cql: s.cql, values: s.values})
+	case *BoundStatement:
+		b.entries = append(b.entries, batchEntry{bound: s})
+	}
 	return b
 }
 
-// Add appends a statement: a CQL string with its values, a *Statement, a
-// *BoundStatement or a *PreparedStatement with its values. A CQL string
-// with values is prepared on first use, as Execute does.
-func (b *Batch) Add(stmt any, values ...any) *Batch {
-	switch s := stmt.(type) {
-	case string:
-		b.entries = append(b.entries, batchEntry{cql: s, values: values})
-	case *Statement:
-		// Full slice expression: appending must not write into the
-		// statement's own array, which other batches may share.
-		b.entries = append(b.entries, batchEntry{cql: s.cql, values: append(s.values[:len(s.values):len(s.values)], values...)})
-	case *BoundStatement:
-		b.entries = append(b.entries, batchEntry{bound: s})
-	case *PreparedStatement:
-		b.entries = append(b.entries, batchEntry{bound: s.Bind(values...)})
-	default:
-		b.entries = append(b.entries, batchEntry{cql: fmt.Sprintf("\x00%T", stmt)})
-	}
+// Query appends a CQL string with its values (prepared on first use when
+// it has values).
+func (b *Batch) Query(cql string, values ...any) *Batch {
+	b.entries = append(b.entries, batchEntry{cql: cql, values: values})
 	return b
 }
 
@@ -83,8 +88,8 @@ func (s *Session) batchRequest(ctx context.Context, b *Batch) (*request, error) 
 	req.batchPS = make([]*PreparedStatement, len(b.entries))
 	for i, e := range b.entries {
 		bs := &req.batch.Statements[i]
-		if e.bound == nil && len(e.cql) > 0 && e.cql[0] == 0 {
-			return nil, fmt.Errorf("cassandra: batch entry %d: unsupported statement type %s", i, e.cql[1:])
+		if e.bound == nil && e.cql == "" {
+			return nil, fmt.Errorf("cassandra: batch entry %d: no statement (a nil *SimpleStatement or *BoundStatement)", i)
 		}
 		bound := e.bound
 		if bound == nil && len(e.values) > 0 {

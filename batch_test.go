@@ -24,16 +24,16 @@ func TestBatchOnTheWire(t *testing.T) {
 				t.Fatal(err)
 			}
 			b := NewBatch(UnloggedBatch).
-				Add(counter).
-				Add(rqInsert, 2, "b").
+				Query(counter).
+				Query(rqInsert, 2, "b").
 				Add(ps.Bind(3, "c")).
-				Add(ps, 4, "d").
+				Add(ps.Bind(4, "d")).
 				Add(ps.BindMap(map[string]any{"k": 5, "v": "e"})).
 				Consistency(Quorum).SerialConsistency(Serial).Timestamp(time.UnixMicro(99)).Keyspace("ks").NowInSeconds(7)
 			if b.Len() != 5 {
 				t.Fatalf("Len %d", b.Len())
 			}
-			if _, err := e.s.Execute(ctx, b); err != nil {
+			if _, err := e.s.ExecuteStatement(ctx, b); err != nil {
 				t.Fatal(err)
 			}
 			bs := e.msgs(simnode.Op(frame.OpBatch))
@@ -77,14 +77,14 @@ func TestBatchErrorsBeforeSending(t *testing.T) {
 		t.Fatal(err)
 	}
 	cases := map[string]*Batch{
-		"empty":            NewBatch(LoggedBatch),
-		"unsupported_type": NewBatch(LoggedBatch).Add(42),
-		"wrong_count":      NewBatch(LoggedBatch).Add(rqWrite).Add(ps.Bind(1)),
-		"wrong_type":       NewBatch(LoggedBatch).Add(ps, "x", "y"),
-		"missing_name":     NewBatch(LoggedBatch).Add(ps.BindMap(map[string]any{"k": 1})),
+		"empty":        NewBatch(LoggedBatch),
+		"nil_entry":    NewBatch(LoggedBatch).Add((*BoundStatement)(nil)),
+		"wrong_count":  NewBatch(LoggedBatch).Query(rqWrite).Add(ps.Bind(1)),
+		"wrong_type":   NewBatch(LoggedBatch).Add(ps.Bind("x", "y")),
+		"missing_name": NewBatch(LoggedBatch).Add(ps.BindMap(map[string]any{"k": 1})),
 	}
 	for name, b := range cases {
-		if _, err := e.s.Execute(ctx, b); err == nil {
+		if _, err := e.s.ExecuteStatement(ctx, b); err == nil {
 			t.Errorf("%s: no error", name)
 		}
 	}
@@ -102,7 +102,7 @@ func TestBatchUnpreparedReprepares(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.nodes[0].ForgetPrepared()
-	rs, err := e.s.Execute(ctx, NewBatch(LoggedBatch).Add(rqWrite).Add(ps, 1, "a"))
+	rs, err := e.s.ExecuteStatement(ctx, NewBatch(LoggedBatch).Query(rqWrite).Add(ps.Bind(1, "a")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,18 +118,16 @@ func TestBatchUnpreparedReprepares(t *testing.T) {
 }
 
 func TestBatchAddStatementDoesNotAlias(t *testing.T) {
-	vals := make([]any, 1, 4)
-	vals[0] = 1
+	vals := make([]any, 2, 4)
+	vals[0], vals[1] = 1, "a"
 	st := NewStatement(rqInsert, vals...)
-	b1 := NewBatch(LoggedBatch).Add(st, "a")
-	b2 := NewBatch(LoggedBatch).Add(st, "b")
-	if got := b1.entries[0].values; len(got) != 2 || got[1] != "a" {
-		t.Errorf("first batch's values became %v after adding the statement to another", got)
+	b1 := NewBatch(LoggedBatch).Add(st)
+	vals[1] = "b" // the caller reuses its slice
+	b2 := NewBatch(LoggedBatch).Add(NewStatement(rqInsert, append(vals[:1:1], "c")...))
+	if got := b1.entries[0].values; len(got) != 2 || got[0] != 1 {
+		t.Errorf("first batch's values became %v", got)
 	}
-	if got := b2.entries[0].values; len(got) != 2 || got[1] != "b" {
-		t.Errorf("second batch's values %v", got)
-	}
-	if len(st.Values()) != 1 {
-		t.Errorf("statement's values changed: %v", st.Values())
+	if got := b2.entries[0].values; len(got) != 2 || got[1] != "c" {
+		t.Errorf("second batch's values are %v", got)
 	}
 }

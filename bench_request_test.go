@@ -77,7 +77,7 @@ func BenchmarkPreparedSelect(b *testing.B) {
 	cpu0 := cpuTime()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		rs, err := s.Execute(ctx, ps, 1)
+		rs, err := s.ExecuteStatement(ctx, ps.Bind(1))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -156,7 +156,7 @@ func runParallelSelect(b *testing.B, s *Session, ps *PreparedStatement) {
 		var k int
 		var v string
 		for pb.Next() {
-			rs, err := s.Execute(ctx, ps, 1)
+			rs, err := s.ExecuteStatement(ctx, ps.Bind(1))
 			if err != nil {
 				once.Do(func() { b.Error(err) })
 				return

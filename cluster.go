@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cqlgo/cassandra/frame"
+	"github.com/cqlgo/cassandra/internal/conn"
 	"github.com/cqlgo/cassandra/policy"
 )
 
@@ -22,37 +23,34 @@ const Version = "0.1.0"
 // DefaultPort is the CQL native transport port.
 const DefaultPort = 9042
 
+// Authenticator answers a server's authentication challenge for each new
+// connection (see PasswordAuthenticator).
+type Authenticator = conn.Authenticator
+
+// AuthSession carries one connection's SASL exchange past its first token.
+type AuthSession = conn.AuthSession
+
+// PasswordAuthenticator logs in with a user name and password
+// (PasswordAuthenticator and the DSE/Astra equivalents).
+type PasswordAuthenticator = conn.PasswordAuthenticator
+
+// DefaultAllowedAuthenticators returns the server authenticator classes a
+// PasswordAuthenticator answers when its AllowedAuthenticators is empty.
+func DefaultAllowedAuthenticators() []string { return conn.DefaultAllowedAuthenticators() }
+
+// Dialer opens network connections; *net.Dialer is one.
+type Dialer = conn.Dialer
+
 // Compression selects the algorithm for frame bodies (v3, v4) or segments
 // (v5, LZ4 only).
-type Compression int
+type Compression = conn.Compression
 
 // Compression algorithms.
 const (
-	NoCompression Compression = iota
-	LZ4
-	Snappy
+	NoCompression = conn.NoCompression
+	LZ4           = conn.LZ4
+	Snappy        = conn.Snappy
 )
-
-// String returns the name sent in STARTUP ("lz4", "snappy") or "none".
-func (c Compression) String() string {
-	switch c {
-	case LZ4:
-		return "lz4"
-	case Snappy:
-		return "snappy"
-	}
-	return "none"
-}
-
-func (c Compression) compressor() frame.Compressor {
-	switch c {
-	case LZ4:
-		return frame.LZ4
-	case Snappy:
-		return frame.Snappy
-	}
-	return nil
-}
 
 // Cluster is the configuration of a connection to a Cassandra cluster and,
 // once connected, the owner of the control connection, the view of the
@@ -236,7 +234,7 @@ func (c *Cluster) settings(ctx context.Context) (*settings, error) {
 	t.HeartbeatTimeout = def(t.HeartbeatTimeout, 10*time.Second)
 	p := &s.Pool
 	p.ConnectionsPerHost = def(p.ConnectionsPerHost, 1)
-	p.MaxRequestsPerConnection = def(p.MaxRequestsPerConnection, maxStreams)
+	p.MaxRequestsPerConnection = def(p.MaxRequestsPerConnection, conn.MaxStreams)
 	p.MaxOrphanedRequests = def(p.MaxOrphanedRequests, 1024)
 	p.MaxFrameLength = def(p.MaxFrameLength, frame.DefaultMaxBodyLength)
 	if s.Policies.LoadBalancing == nil {
@@ -303,24 +301,24 @@ func resolveContactPoints(ctx context.Context, hosts []string, port int) ([]neti
 }
 
 // connConfig returns the per-connection settings for a keyspace.
-func (s *settings) connConfig(version frame.Version, keyspace string) *connConfig {
-	return &connConfig{
-		version:          version,
-		explicitVersion:  s.ProtocolVersion != 0,
-		compression:      s.Compression,
-		auth:             s.Auth,
-		tls:              s.TLS,
-		dialer:           s.Dialer,
-		connectTimeout:   s.Timeouts.Connect,
-		heartbeat:        positive(s.Timeouts.Heartbeat),
-		heartbeatTimeout: s.Timeouts.HeartbeatTimeout,
-		maxRequests:      s.Pool.MaxRequestsPerConnection,
-		maxOrphans:       s.Pool.MaxOrphanedRequests,
-		maxBody:          s.Pool.MaxFrameLength,
-		keyspace:         keyspace,
-		logger:           s.Logger,
-		driverName:       "cqlgo/cassandra",
-		driverVersion:    Version,
+func (s *settings) connConfig(version frame.Version, keyspace string) *conn.Config {
+	return &conn.Config{
+		Version:          version,
+		ExplicitVersion:  s.ProtocolVersion != 0,
+		Compression:      s.Compression,
+		Auth:             s.Auth,
+		TLS:              s.TLS,
+		Dialer:           s.Dialer,
+		ConnectTimeout:   s.Timeouts.Connect,
+		Heartbeat:        positive(s.Timeouts.Heartbeat),
+		HeartbeatTimeout: s.Timeouts.HeartbeatTimeout,
+		MaxRequests:      s.Pool.MaxRequestsPerConnection,
+		MaxOrphans:       s.Pool.MaxOrphanedRequests,
+		MaxBody:          s.Pool.MaxFrameLength,
+		Keyspace:         keyspace,
+		Logger:           s.Logger,
+		DriverName:       "cqlgo/cassandra",
+		DriverVersion:    Version,
 	}
 }
 

@@ -33,7 +33,7 @@ func TestIntegrationCompression(t *testing.T) {
 				t.Fatalf("read back %d bytes: %v", len(got), rs.Err())
 			}
 			cn := c.state.ctrl.conn.Load()
-			if cn.comp == nil && !(comp == Snappy && cn.version >= 5) {
+			if cn.Compressor() == nil && !(comp == Snappy && cn.Version() >= 5) {
 				t.Fatalf("connection not compressed with %v", comp)
 			}
 		})
@@ -244,7 +244,7 @@ func TestIntegrationControlConnectionFailover(t *testing.T) {
 		c.Policies.Reconnection = policy.Exponential(500*time.Millisecond, 2*time.Second)
 	})
 	cn := c.state.ctrl.conn.Load()
-	ip := cn.addr.Addr().String()
+	ip := cn.Addr().Addr().String()
 	node := ip[len("127.0.0."):]
 	if _, err := strconv.Atoi(node); err != nil {
 		t.Fatalf("control connection on %s", ip)
@@ -255,9 +255,9 @@ func TestIntegrationControlConnectionFailover(t *testing.T) {
 	})
 	d := eventually(t, 30*time.Second, "control connection moved", func() bool {
 		n := c.state.ctrl.conn.Load()
-		return n != nil && n != cn && n.addr.Addr().String() != ip
+		return n != nil && n != cn && n.Addr().Addr().String() != ip
 	})
-	t.Logf("control connection moved from %s to %s in %v", ip, c.state.ctrl.conn.Load().addr, d)
+	t.Logf("control connection moved from %s to %s in %v", ip, c.state.ctrl.conn.Load().Addr(), d)
 	mustExec(t, s, NewStatement("SELECT release_version FROM system.local").Idempotent(true))
 	script(t, e, "start-node", node)
 	h := hostAt(c, ip)
@@ -277,7 +277,7 @@ func TestIntegrationPausedNodeFailsByDeadline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	start := time.Now()
-	_, err := s.Execute(ctx, NewStatement("SELECT release_version FROM system.local").Host(h))
+	_, err := s.ExecuteStatement(ctx, NewStatement("SELECT release_version FROM system.local").Host(h))
 	if err == nil {
 		t.Fatal("request to a paused node succeeded")
 	}
@@ -292,7 +292,7 @@ func TestIntegrationPausedNodeFailsByDeadline(t *testing.T) {
 	// Meanwhile the other nodes answer.
 	for _, ip := range []string{"127.0.0.1", "127.0.0.3"} {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		if _, err := s.Execute(ctx, NewStatement("SELECT release_version FROM system.local").Host(hostAt(c, ip))); err != nil {
+		if _, err := s.ExecuteStatement(ctx, NewStatement("SELECT release_version FROM system.local").Host(hostAt(c, ip))); err != nil {
 			t.Fatalf("%s while node 2 is paused: %v", ip, err)
 		}
 		cancel()

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/cqlgo/cassandra/frame"
+	"github.com/cqlgo/cassandra/internal/conn"
 	"github.com/cqlgo/cassandra/policy"
 )
 
@@ -27,7 +28,9 @@ func (c *Cluster) Connect(ctx context.Context) (*Session, error) {
 	st.sessions[s] = struct{}{}
 	st.mu.Unlock()
 	if err := s.connect(ctx); err != nil {
-		s.Close()
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), st.s.Timeouts.Connect)
+		s.Close(cctx)
+		cancel()
 		return nil, err
 	}
 	return s, nil
@@ -107,12 +110,19 @@ func (c *Cluster) Close(ctx context.Context) error {
 		return nil
 	}
 	st.cancel()
+	var errs []error
 	for _, s := range sessions {
-		s.Close()
+		if err := s.Close(ctx); err != nil {
+			errs = append(errs, err)
+			break // ctx is over: the rest are cancelled all the same
+		}
 	}
 	st.ctrl.close()
 	done := make(chan struct{})
 	go func() { st.wg.Wait(); close(done) }()
+	if len(errs) > 0 {
+		return errs[0]
+	}
 	select {
 	case <-done:
 		return nil
@@ -165,12 +175,12 @@ func (st *clusterState) isClosed() bool {
 // dial opens a connection to h, negotiating the protocol version: it starts
 // at the version this host last accepted (or the cluster's) and steps down
 // when the server refuses, unless the version was configured.
-func (st *clusterState) dial(ctx context.Context, h *Host, keyspace string) (*conn, error) {
+func (st *clusterState) dial(ctx context.Context, h *Host, keyspace string) (*conn.Conn, error) {
 	return st.dialWith(ctx, h, keyspace, nil)
 }
 
 // dialWith is dial with a hook that adjusts each attempt's configuration.
-func (st *clusterState) dialWith(ctx context.Context, h *Host, keyspace string, adjust func(*connConfig)) (*conn, error) {
+func (st *clusterState) dialWith(ctx context.Context, h *Host, keyspace string, adjust func(*conn.Config)) (*conn.Conn, error) {
 	addr := h.Addr()
 	v := frame.Version(st.version.Load())
 	if hv, ok := st.hostVersions.Load(addr); ok && hv.(frame.Version) < v {
@@ -181,7 +191,7 @@ func (st *clusterState) dialWith(ctx context.Context, h *Host, keyspace string, 
 		if adjust != nil {
 			adjust(cfg)
 		}
-		cn, err := dialConn(ctx, addr, cfg)
+		cn, err := conn.Dial(ctx, addr, cfg)
 		var pv *ProtocolVersionError
 		if errors.As(err, &pv) && st.s.ProtocolVersion == 0 && v > frame.V3 {
 			st.s.Logger.Debug("cassandra: protocol version refused; trying lower", "host", addr, "version", v, "server", pv.ServerMsg)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cqlgo/cassandra/frame"
+	"github.com/cqlgo/cassandra/internal/conn"
 	"github.com/cqlgo/cassandra/internal/simnode"
 	"github.com/cqlgo/cassandra/policy"
 )
@@ -91,7 +92,7 @@ func TestClusterDefaults(t *testing.T) {
 	if tm.Connect != 5*time.Second || tm.Request != 10*time.Second || tm.Heartbeat != 30*time.Second || tm.SchemaAgreement != 10*time.Second {
 		t.Errorf("timeouts %+v", tm)
 	}
-	if s.Pool.ConnectionsPerHost != 1 || s.Pool.MaxRequestsPerConnection != maxStreams || s.Pool.MaxOrphanedRequests != 1024 {
+	if s.Pool.ConnectionsPerHost != 1 || s.Pool.MaxRequestsPerConnection != conn.MaxStreams || s.Pool.MaxOrphanedRequests != 1024 {
 		t.Errorf("pool %+v", s.Pool)
 	}
 	if s.Policies.LoadBalancing == nil || s.Policies.Reconnection == nil || s.Policies.Retry == nil {
@@ -163,8 +164,8 @@ func TestProtocolNegotiation(t *testing.T) {
 			})
 			for _, h := range c.Hosts() {
 				for _, cn := range s.pool(h).openConns() {
-					if cn.version != tc.want {
-						t.Errorf("pool connection to %v speaks %v", h, cn.version)
+					if cn.Version() != tc.want {
+						t.Errorf("pool connection to %v speaks %v", h, cn.Version())
 					}
 				}
 			}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cqlgo/cassandra/frame"
+	"github.com/cqlgo/cassandra/internal/conn"
 	"github.com/cqlgo/cassandra/policy"
 )
 
@@ -21,7 +22,7 @@ type controlConn struct {
 	cl *Cluster
 	st *clusterState
 
-	conn     atomic.Pointer[conn]
+	conn     atomic.Pointer[conn.Conn]
 	lost     chan struct{} // a send means the current connection closed
 	events   chan *frame.Event
 	overflow atomic.Bool // events were dropped: do a full refresh
@@ -86,9 +87,9 @@ func (cc *controlConn) connect(ctx context.Context) error {
 
 func (cc *controlConn) connectTo(ctx context.Context, h *Host) error {
 	st := cc.st
-	cn, err := st.dialWith(ctx, h, "", func(cfg *connConfig) {
-		cfg.onEvent = cc.onEvent
-		cfg.onClose = cc.onClose
+	cn, err := st.dialWith(ctx, h, "", func(cfg *conn.Config) {
+		cfg.OnEvent = cc.onEvent
+		cfg.OnClose = cc.onClose
 	})
 	if err != nil {
 		return err
@@ -96,7 +97,7 @@ func (cc *controlConn) connectTo(ctx context.Context, h *Host) error {
 	qctx, cancel := context.WithTimeout(ctx, st.s.Timeouts.Control)
 	defer cancel()
 	reg := &frame.Register{EventTypes: []string{"TOPOLOGY_CHANGE", "STATUS_CHANGE", "SCHEMA_CHANGE"}}
-	if _, err := cn.exec(qctx, reg, nil, false); err != nil {
+	if _, err := cn.Exec(qctx, reg, nil, false); err != nil {
 		cn.Close()
 		return err
 	}
@@ -114,15 +115,15 @@ func (cc *controlConn) connectTo(ctx context.Context, h *Host) error {
 	}
 	// Protocol versions below the one first tried are remembered for the
 	// whole cluster: every host of a cluster usually speaks the same.
-	if cn.version < frame.Version(st.version.Load()) {
-		st.version.Store(uint32(cn.version))
+	if cn.Version() < frame.Version(st.version.Load()) {
+		st.version.Store(uint32(cn.Version()))
 	}
 	if err := cc.refreshHosts(qctx); err != nil {
 		cc.conn.CompareAndSwap(cn, nil)
 		cn.Close()
 		return err
 	}
-	st.s.Logger.Debug("cassandra: control connection established", "host", h, "protocol", cn.version)
+	st.s.Logger.Debug("cassandra: control connection established", "host", h, "protocol", cn.Version())
 	st.hostUp(h)
 	return nil
 }
@@ -137,7 +138,7 @@ func (cc *controlConn) onEvent(ev *frame.Event) {
 	}
 }
 
-func (cc *controlConn) onClose(cn *conn, err error) {
+func (cc *controlConn) onClose(cn *conn.Conn, err error) {
 	if cc.conn.CompareAndSwap(cn, nil) {
 		select {
 		case cc.lost <- struct{}{}:
@@ -158,7 +159,7 @@ func (cc *controlConn) close() {
 // version is the protocol version of the control connection.
 func (cc *controlConn) version() frame.Version {
 	if cn := cc.conn.Load(); cn != nil {
-		return cn.version
+		return cn.Version()
 	}
 	return frame.Version(cc.st.version.Load())
 }
@@ -174,15 +175,15 @@ func (cc *controlConn) query(ctx context.Context, cql string) (*frame.RowsResult
 
 // queryOn runs a CQL query returning rows on one connection, at
 // consistency ONE.
-func queryOn(ctx context.Context, cn *conn, cql string) (*frame.RowsResult, error) {
+func queryOn(ctx context.Context, cn *conn.Conn, cql string) (*frame.RowsResult, error) {
 	q := &frame.Query{Query: cql, Params: frame.QueryParams{Consistency: frame.One}}
-	f, err := cn.exec(ctx, q, nil, false)
+	f, err := cn.Exec(ctx, q, nil, false)
 	if err != nil {
 		return nil, err
 	}
-	m, err := frame.DecodeResult(f.Body, cn.version)
+	m, err := frame.DecodeResult(f.Body, cn.Version())
 	if err != nil {
-		return nil, &ConnError{Host: cn.addr, Op: "decode", Err: err}
+		return nil, &ConnError{Host: cn.Addr(), Op: "decode", Err: err}
 	}
 	rr, ok := m.(*frame.RowsResult)
 	if !ok {
@@ -292,7 +293,7 @@ func (cc *controlConn) refresh() {
 	if err := cc.refreshHosts(ctx); err != nil && ctx.Err() == nil {
 		cc.st.s.Logger.Warn("cassandra: control connection refresh failed; reconnecting", "err", err)
 		if cn := cc.conn.Load(); cn != nil {
-			cn.close(err)
+			cn.CloseWith(err)
 		}
 	}
 }
@@ -333,7 +334,7 @@ func (cc *controlConn) reconnect() {
 // version, whereas another node may not have heard of the change yet and
 // find everyone agreeing on the old one. coord nil (or broken) means the
 // control connection.
-func (cc *controlConn) waitSchemaAgreement(ctx context.Context, coord *conn) (bool, error) {
+func (cc *controlConn) waitSchemaAgreement(ctx context.Context, coord *conn.Conn) (bool, error) {
 	wait := cc.st.s.Timeouts.SchemaAgreement
 	if wait < 0 {
 		return false, nil
@@ -341,7 +342,7 @@ func (cc *controlConn) waitSchemaAgreement(ctx context.Context, coord *conn) (bo
 	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	for {
-		if coord != nil && coord.isClosed() {
+		if coord != nil && coord.IsClosed() {
 			coord = nil
 		}
 		ok, err := cc.schemaAgreed(ctx, coord)
@@ -361,7 +362,7 @@ func (cc *controlConn) waitSchemaAgreement(ctx context.Context, coord *conn) (bo
 	}
 }
 
-func (cc *controlConn) schemaAgreed(ctx context.Context, coord *conn) (bool, error) {
+func (cc *controlConn) schemaAgreed(ctx context.Context, coord *conn.Conn) (bool, error) {
 	query := cc.query
 	if coord != nil {
 		query = func(ctx context.Context, cql string) (*frame.RowsResult, error) { return queryOn(ctx, coord, cql) }

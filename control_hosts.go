@@ -47,10 +47,10 @@ func (cc *controlConn) refreshHosts(ctx context.Context) error {
 	var found []HostInfo
 	lrows := rowsOf(local)
 	if len(lrows) == 0 {
-		return &ConnError{Host: cn.addr, Op: "control", Err: errors.New("system.local returned no row")}
+		return &ConnError{Host: cn.Addr(), Op: "control", Err: errors.New("system.local returned no row")}
 	}
 	li := lrows[0].hostInfo(true)
-	li.Addr = cn.addr // the address that answered is the local host's
+	li.Addr = cn.Addr() // the address that answered is the local host's
 	found = append(found, li)
 	for _, r := range rowsOf(peers) {
 		info := r.hostInfo(false)

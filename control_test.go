@@ -194,7 +194,7 @@ func TestControlEvents(t *testing.T) {
 		s := connect(t, c)
 		h := simHostAt(c, nodes[1].Addr())
 		pollUntil(t, 5*time.Second, "pool to node 2", func() bool { return s.hasLiveConn(h) })
-		s.Close()
+		s.Close(context.Background())
 		nodes[0].SendEvent(&frame.Event{Type: "STATUS_CHANGE", Change: "DOWN", Address: nodes[1].Addr()})
 		pollUntil(t, 5*time.Second, "host down, listeners told", func() bool {
 			return h.State() == policy.StateDown && rec.has("down "+nodes[1].Addr().String())
@@ -229,7 +229,7 @@ func TestControlEvents(t *testing.T) {
 				return false
 			}
 			for _, cn := range p.openConns() {
-				if cn.addr == moved.Addr() {
+				if cn.Addr() == moved.Addr() {
 					return h.IsUp()
 				}
 			}
@@ -258,7 +258,7 @@ func TestControlEvents(t *testing.T) {
 		nodes := startRing(t, 3, simnode.Config{})
 		c := simCluster(t, nodes...)
 		connect(t, c)
-		first := c.state.ctrl.conn.Load().addr
+		first := c.state.ctrl.conn.Load().Addr()
 		var down *simnode.Node
 		for _, n := range nodes {
 			if n.Addr() == first {
@@ -268,12 +268,12 @@ func TestControlEvents(t *testing.T) {
 		down.Stop()
 		pollUntil(t, 5*time.Second, "control connection on another node", func() bool {
 			cn := c.state.ctrl.conn.Load()
-			return cn != nil && cn.addr != first && !cn.isClosed()
+			return cn != nil && cn.Addr() != first && !cn.IsClosed()
 		})
 		// The new control connection follows events.
 		var other *simnode.Node
 		for _, n := range nodes {
-			if n.Addr() == c.state.ctrl.conn.Load().addr {
+			if n.Addr() == c.state.ctrl.conn.Load().Addr() {
 				other = n
 			}
 		}

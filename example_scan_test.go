@@ -77,7 +77,7 @@ func ExampleResultSet_Rows() {
 	defer done()
 	ctx := context.Background()
 
-	rs, err := session.Execute(ctx, cassandra.NewStatement("SELECT id, name FROM users").PageSize(500))
+	rs, err := session.ExecuteStatement(ctx, cassandra.NewStatement("SELECT id, name FROM users").PageSize(500))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -125,7 +125,7 @@ func ExampleResultSet_CurrentPage() {
 
 	stmt := cassandra.NewStatement("SELECT id, name FROM users").PageSize(100)
 	var state []byte // e.g. from the previous HTTP request's cursor
-	rs, err := session.Execute(ctx, stmt.PagingState(state))
+	rs, err := session.ExecuteStatement(ctx, stmt.PagingState(state))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -145,7 +145,7 @@ func ExampleResultSet_QueryTrace() {
 	defer done()
 	ctx := context.Background()
 
-	rs, err := session.Execute(ctx, cassandra.NewStatement("SELECT name FROM users WHERE id = ?", uuid.New()).Trace(true))
+	rs, err := session.ExecuteStatement(ctx, cassandra.NewStatement("SELECT name FROM users WHERE id = ?", uuid.New()).Trace(true))
 	if err != nil {
 		log.Fatal(err)
 	}

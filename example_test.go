@@ -72,14 +72,14 @@ func ExampleSession_Prepare() {
 	}
 	// Values are checked against the statement's types before anything is
 	// sent; a wrong one is a *cassandra.MarshalError naming the column.
-	_, err = session.Execute(ctx, ins.Bind(1, "ann").Idempotent(true).Consistency(cassandra.Quorum))
+	_, err = session.ExecuteStatement(ctx, ins.Bind(1, "ann").Idempotent(true).Consistency(cassandra.Quorum))
 	var me *cassandra.MarshalError
 	if errors.As(err, &me) {
 		log.Fatalf("column %s: %v", me.Column, me.Err)
 	}
 }
 
-func ExampleStatement_PagingState() {
+func ExampleSimpleStatement_PagingState() {
 	ctx := context.Background()
 	cluster := cassandra.NewCluster("127.0.0.1")
 	session, err := cluster.Connect(ctx)
@@ -91,7 +91,7 @@ func ExampleStatement_PagingState() {
 	// Read one page, remember where it ended, resume later (for example
 	// in the next HTTP request).
 	stmt := cassandra.NewStatement("SELECT id FROM shop.events WHERE day = ?", "2026-11-24").PageSize(100)
-	rs, err := session.Execute(ctx, stmt)
+	rs, err := session.ExecuteStatement(ctx, stmt)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func ExampleStatement_PagingState() {
 	}
 	state := rs.PagingState() // nil on the last page
 
-	rs, err = session.Execute(ctx, stmt.PagingState(state))
+	rs, err = session.ExecuteStatement(ctx, stmt.PagingState(state))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -144,8 +144,8 @@ func ExampleNewBatch() {
 	}
 	b := cassandra.NewBatch(cassandra.LoggedBatch).
 		Add(ins.Bind(3, "cy")).
-		Add("UPDATE shop.counters_by_name SET n = n + 1 WHERE name = ?", "cy")
-	if _, err := session.Execute(ctx, b); err != nil {
+		Query("UPDATE shop.counters_by_name SET n = n + 1 WHERE name = ?", "cy")
+	if _, err := session.ExecuteStatement(ctx, b); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -191,7 +191,7 @@ func ExampleProfileManager_Add() {
 		log.Fatal(err)
 	}
 	defer cluster.Close(ctx)
-	_, err = session.Execute(ctx, cassandra.NewStatement("SELECT count(*) FROM shop.events").Profile("analytics"))
+	_, err = session.ExecuteStatement(ctx, cassandra.NewStatement("SELECT count(*) FROM shop.events").Profile("analytics"))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -28,10 +28,20 @@ type futureCallback struct {
 // ErrCancelled is the error of a future cancelled with Cancel.
 var ErrCancelled = errors.New("cassandra: request cancelled")
 
-// ExecuteAsync starts a statement (see Execute for the forms stmt takes)
+// ExecuteAsync starts a CQL string with positional values (as Execute)
 // and returns at once. The request runs until it completes, fails, ctx ends
 // or the future is cancelled.
-func (s *Session) ExecuteAsync(ctx context.Context, stmt any, args ...any) *ResponseFuture {
+func (s *Session) ExecuteAsync(ctx context.Context, cql string, args ...any) *ResponseFuture {
+	return s.startAsync(ctx, func(ctx context.Context) (*request, error) { return s.newQueryRequest(ctx, cql, args) })
+}
+
+// ExecuteStatementAsync starts a statement (as ExecuteStatement) and
+// returns at once.
+func (s *Session) ExecuteStatementAsync(ctx context.Context, stmt Statement) *ResponseFuture {
+	return s.startAsync(ctx, func(ctx context.Context) (*request, error) { return s.newRequest(ctx, stmt) })
+}
+
+func (s *Session) startAsync(ctx context.Context, build func(context.Context) (*request, error)) *ResponseFuture {
 	f := newFuture()
 	if !s.goBackground() {
 		f.complete(nil, ErrClosed)
@@ -41,7 +51,7 @@ func (s *Session) ExecuteAsync(ctx context.Context, stmt any, args ...any) *Resp
 	ctx, f.cancel = context.WithCancel(ctx)
 	go func() {
 		defer s.wg.Done()
-		req, err := s.newRequest(ctx, stmt, args)
+		req, err := build(ctx)
 		if err != nil {
 			f.complete(nil, err)
 			return

@@ -185,7 +185,7 @@ func TestExecuteAsyncBindErrorCompletesFuture(t *testing.T) {
 
 func TestExecuteAsyncOnClosedSession(t *testing.T) {
 	e := rqStart(t, 1, simnode.Config{}, nil)
-	e.s.Close()
+	e.s.Close(context.Background())
 	f := e.s.ExecuteAsync(rqCtx(t), rqWrite)
 	if _, err := f.Result(rqCtx(t)); !errors.Is(err, ErrClosed) {
 		t.Errorf("Result: %v, want ErrClosed", err)

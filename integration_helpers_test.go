@@ -76,7 +76,7 @@ func testCtx(t testing.TB) context.Context {
 // mustExec runs a statement or fails the test.
 func mustExec(t testing.TB, s *Session, stmt any, args ...any) *ResultSet {
 	t.Helper()
-	rs, err := s.Execute(testCtx(t), stmt, args...)
+	rs, err := execAny(testCtx(t), s, stmt, args...)
 	if err != nil {
 		t.Fatalf("%v: %v", stmt, err)
 	}

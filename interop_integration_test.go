@@ -696,7 +696,7 @@ func interopWriteGo(t *testing.T, s *Session, ks, run, writer string, cols []int
 			}
 			vals[c.name] = cv
 		}
-		if _, err := s.Execute(testCtx(t), ins.Bind(args...).Consistency(Quorum)); err != nil {
+		if _, err := s.ExecuteStatement(testCtx(t), ins.Bind(args...).Consistency(Quorum)); err != nil {
 			return nil, fmt.Errorf("insert row %d: %w", id, err)
 		}
 		want[id] = jsonRound(t, vals).(map[string]any)

@@ -97,7 +97,7 @@ func TestPagingIteratesAllPages(t *testing.T) {
 			}
 			e.rule(simnode.Rule{Match: simnode.Statement(rqPaged), Then: pages(rqPagesData, nil)})
 			ctx := rqCtx(t)
-			var stmt any = NewStatement(rqPaged).PageSize(2)
+			var stmt Statement = NewStatement(rqPaged).PageSize(2)
 			if prepared {
 				ps, err := e.s.Prepare(ctx, rqPaged)
 				if err != nil {
@@ -105,7 +105,7 @@ func TestPagingIteratesAllPages(t *testing.T) {
 				}
 				stmt = ps.Bind().PageSize(2)
 			}
-			rs, err := e.s.Execute(ctx, stmt)
+			rs, err := e.s.ExecuteStatement(ctx, stmt)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -136,7 +136,7 @@ func TestPageFetchFailureKeepsEarlierRows(t *testing.T) {
 		t.Run(fmt.Sprintf("prefetch=%v", prefetch), func(t *testing.T) {
 			e := rqStart(t, 1, simnode.Config{}, nil)
 			e.rule(simnode.Rule{Match: simnode.Statement(rqPaged), Then: pages(rqPagesData, map[int]frame.ServerError{2: &frame.ReadFailureError{Msg: "disk", Consistency: frame.One}})})
-			rs, err := e.s.Execute(rqCtx(t), NewStatement(rqPaged).PageSize(2).Prefetch(prefetch))
+			rs, err := e.s.ExecuteStatement(rqCtx(t), NewStatement(rqPaged).PageSize(2).Prefetch(prefetch))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -159,7 +159,7 @@ func TestPagingStateResumes(t *testing.T) {
 	e.rule(simnode.Rule{Match: simnode.Statement(rqPaged), Then: pages([][]int32{{1, 2}, {3, 4}, {5}}, nil)})
 	ctx := rqCtx(t)
 	stmt := NewStatement(rqPaged).PageSize(2)
-	rs, err := e.s.Execute(ctx, stmt)
+	rs, err := e.s.ExecuteStatement(ctx, stmt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +170,7 @@ func TestPagingStateResumes(t *testing.T) {
 	if string(state) != "p1" || !rs.HasMorePages() {
 		t.Fatalf("paging state %q", state)
 	}
-	rs, err = e.s.Execute(ctx, NewStatement(rqPaged).PageSize(2).PagingState(state))
+	rs, err = e.s.ExecuteStatement(ctx, NewStatement(rqPaged).PageSize(2).PagingState(state))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +183,7 @@ func TestPrefetchStaysOnePageAhead(t *testing.T) {
 	e := rqStart(t, 1, simnode.Config{}, nil)
 	data := [][]int32{{1, 2}, {3, 4}, {5, 6}, {7}}
 	e.rule(simnode.Rule{Match: simnode.Statement(rqPaged), Then: pages(data, nil)})
-	rs, err := e.s.Execute(rqCtx(t), NewStatement(rqPaged).PageSize(2).Prefetch(true))
+	rs, err := e.s.ExecuteStatement(rqCtx(t), NewStatement(rqPaged).PageSize(2).Prefetch(true))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +235,7 @@ func TestPrefetchWithObserver(t *testing.T) {
 	e := rqStart(t, 1, simnode.Config{}, func(c *Cluster) { c.Observer = obs })
 	e.rule(simnode.Rule{Match: simnode.Statement(rqPaged), Then: pages([][]int32{{1, 2}, {3, 4}, {5}}, nil)})
 	for range 20 {
-		rs, err := e.s.Execute(rqCtx(t), NewStatement(rqPaged).PageSize(2).Prefetch(true))
+		rs, err := e.s.ExecuteStatement(rqCtx(t), NewStatement(rqPaged).PageSize(2).Prefetch(true))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -255,7 +255,7 @@ func TestPrefetchWithObserver(t *testing.T) {
 func TestEachPageHasItsOwnTimeout(t *testing.T) {
 	e := rqStart(t, 1, simnode.Config{}, func(c *Cluster) { c.Timeouts.Request = 250 * time.Millisecond })
 	e.rule(simnode.Rule{Match: simnode.Statement(rqPaged), Then: simnode.Delay(100*time.Millisecond, pages([][]int32{{1}, {2}, {3}, {4}}, nil))})
-	rs, err := e.s.Execute(rqCtx(t), NewStatement(rqPaged).PageSize(1))
+	rs, err := e.s.ExecuteStatement(rqCtx(t), NewStatement(rqPaged).PageSize(1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,7 +268,7 @@ func TestFetchNextPageFuture(t *testing.T) {
 	e := rqStart(t, 1, simnode.Config{}, nil)
 	e.rule(simnode.Rule{Match: simnode.Statement(rqPaged), Then: pages([][]int32{{1, 2}, {3}}, nil)})
 	ctx := rqCtx(t)
-	f := e.s.ExecuteAsync(ctx, NewStatement(rqPaged).PageSize(2))
+	f := e.s.ExecuteStatementAsync(ctx, NewStatement(rqPaged).PageSize(2))
 	rs1, err := f.Result(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -303,7 +303,7 @@ func TestFetchNextPageAsyncWhilePrefetching(t *testing.T) {
 	e.rule(simnode.Rule{Match: simnode.Statement(rqPaged), Then: pages([][]int32{{1, 2}, {3, 4}, {5}}, nil)})
 	ctx := rqCtx(t)
 	for range 20 {
-		rs, err := e.s.Execute(ctx, NewStatement(rqPaged).PageSize(2).Prefetch(true))
+		rs, err := e.s.ExecuteStatement(ctx, NewStatement(rqPaged).PageSize(2).Prefetch(true))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -327,7 +327,7 @@ func TestExecuteAsyncResultPagesOn(t *testing.T) {
 	e.rule(simnode.Rule{Match: simnode.Statement(rqPaged), Then: pages([][]int32{{1, 2}, {3, 4}, {5}}, nil)})
 	ctx := rqCtx(t)
 	for _, prefetch := range []bool{false, true} {
-		rs, err := e.s.ExecuteAsync(ctx, NewStatement(rqPaged).PageSize(2).Prefetch(prefetch)).Result(ctx)
+		rs, err := e.s.ExecuteStatementAsync(ctx, NewStatement(rqPaged).PageSize(2).Prefetch(prefetch)).Result(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+
+	"github.com/cqlgo/cassandra/internal/conn"
 )
 
 // hostPool holds one session's connections to one host. Requests pick the
@@ -15,7 +17,7 @@ type hostPool struct {
 	sess *Session
 	size int
 
-	conns atomic.Pointer[[]*conn] // copy-on-write; readers never lock
+	conns atomic.Pointer[[]*conn.Conn] // copy-on-write; readers never lock
 
 	mu      sync.Mutex
 	filling bool
@@ -27,20 +29,20 @@ type hostPool struct {
 
 func newHostPool(s *Session, h *Host) *hostPool {
 	p := &hostPool{host: h, sess: s, size: s.st.s.Pool.ConnectionsPerHost, ready: make(chan struct{})}
-	p.conns.Store(&[]*conn{})
+	p.conns.Store(&[]*conn.Conn{})
 	return p
 }
 
 // pick returns the open connection with the fewest requests in flight, or
 // nil when the pool has none.
-func (p *hostPool) pick() *conn {
-	var best *conn
+func (p *hostPool) pick() *conn.Conn {
+	var best *conn.Conn
 	bestN := 0
 	for _, c := range *p.conns.Load() {
-		if c.isClosed() {
+		if c.IsClosed() {
 			continue
 		}
-		n := c.inFlight()
+		n := c.InFlight()
 		if best == nil || n < bestN {
 			best, bestN = c, n
 		}
@@ -54,7 +56,7 @@ func (p *hostPool) pick() *conn {
 // live reports whether the pool has an open connection.
 func (p *hostPool) live() bool {
 	for _, c := range *p.conns.Load() {
-		if !c.isClosed() {
+		if !c.IsClosed() {
 			return true
 		}
 	}
@@ -101,11 +103,11 @@ func (p *hostPool) fill(ctx context.Context) {
 			return
 		}
 		ks := p.sess.Keyspace()
-		cn, err := st.dialWith(ctx, p.host, ks, func(cfg *connConfig) { cfg.onClose = p.connClosed })
+		cn, err := st.dialWith(ctx, p.host, ks, func(cfg *conn.Config) { cfg.OnClose = p.connClosed })
 		if err == nil && p.sess.Keyspace() != ks {
 			// SetKeyspace ran while this connection was dialling and did not
 			// see it: switch it now.
-			if err = cn.useKeyspace(ctx, p.sess.Keyspace()); err != nil {
+			if err = cn.UseKeyspace(ctx, p.sess.Keyspace()); err != nil {
 				cn.Close()
 			}
 		}
@@ -125,20 +127,20 @@ func (p *hostPool) fill(ctx context.Context) {
 			cn.Close()
 			return
 		}
-		l := append(append([]*conn(nil), *p.conns.Load()...), cn)
+		l := append(append([]*conn.Conn(nil), *p.conns.Load()...), cn)
 		p.conns.Store(&l)
 		p.mu.Unlock()
-		st.s.Logger.Debug("cassandra: connection opened", "host", p.host, "protocol", cn.version)
+		st.s.Logger.Debug("cassandra: connection opened", "host", p.host, "protocol", cn.Version())
 		st.hostUp(p.host)
 		p.readyMu.Do(func() { close(p.ready) })
 	}
 }
 
 // connClosed drops a closed connection and replaces it.
-func (p *hostPool) connClosed(cn *conn, err error) {
+func (p *hostPool) connClosed(cn *conn.Conn, err error) {
 	p.mu.Lock()
 	cur := *p.conns.Load()
-	l := make([]*conn, 0, len(cur))
+	l := make([]*conn.Conn, 0, len(cur))
 	for _, c := range cur {
 		if c != cn {
 			l = append(l, c)
@@ -159,7 +161,7 @@ func (p *hostPool) close() {
 	p.mu.Lock()
 	p.closed = true
 	l := *p.conns.Load()
-	p.conns.Store(&[]*conn{})
+	p.conns.Store(&[]*conn.Conn{})
 	p.mu.Unlock()
 	for _, c := range l {
 		c.Close()
@@ -167,10 +169,10 @@ func (p *hostPool) close() {
 }
 
 // conns returns a snapshot of the open connections.
-func (p *hostPool) openConns() []*conn {
-	var out []*conn
+func (p *hostPool) openConns() []*conn.Conn {
+	var out []*conn.Conn
 	for _, c := range *p.conns.Load() {
-		if !c.isClosed() {
+		if !c.IsClosed() {
 			out = append(out, c)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cqlgo/cassandra/frame"
+	"github.com/cqlgo/cassandra/internal/conn"
 	"github.com/cqlgo/cassandra/internal/simnode"
 	"github.com/cqlgo/cassandra/policy"
 )
@@ -22,8 +23,8 @@ func TestPool(t *testing.T) {
 			h := simHostAt(c, n.Addr())
 			pollUntil(t, 5*time.Second, "3 connections", func() bool { return len(s.pool(h).openConns()) == 3 })
 			for _, cn := range s.pool(h).openConns() {
-				if ks := cn.keyspace.Load(); ks == nil || *ks != "app" {
-					t.Errorf("connection to %v in keyspace %v", h, ks)
+				if cn.Keyspace() != "app" {
+					t.Errorf("connection to %v in keyspace %q", h, cn.Keyspace())
 				}
 			}
 			if k := n.Count(simnode.Query(`USE "app"`)); k != 3 {
@@ -45,7 +46,7 @@ func TestPool(t *testing.T) {
 		for i := 0; i < 3; i++ {
 			go queryText(ctx, busy, "SELECT hang")
 		}
-		pollUntil(t, 2*time.Second, "requests in flight", func() bool { return busy.inFlight() == 3 })
+		pollUntil(t, 2*time.Second, "requests in flight", func() bool { return busy.InFlight() == 3 })
 		for i := 0; i < 5; i++ {
 			if got := p.pick(); got == busy {
 				t.Fatal("picked the connection with 3 requests in flight over an idle one")
@@ -135,7 +136,7 @@ func TestPool(t *testing.T) {
 		}
 		pollUntil(t, 5*time.Second, "connection replaced", func() bool {
 			l := p.openConns()
-			return cn.isClosed() && len(l) == 1 && l[0] != cn
+			return cn.IsClosed() && len(l) == 1 && l[0] != cn
 		})
 	})
 	t.Run("heartbeat_replaces_a_connection_to_a_hung_node", func(t *testing.T) {
@@ -148,14 +149,14 @@ func TestPool(t *testing.T) {
 		pollUntil(t, 5*time.Second, "connection", func() bool { return len(p.openConns()) == 1 })
 		cn := p.openConns()[0]
 		nodes[0].AddRule(simnode.Rule{Match: simnode.All(simnode.Op(frame.OpOptions), simnode.OnConn(connID(t, nodes[0], cn))), Then: simnode.Hang()})
-		pollUntil(t, 2*time.Second, "heartbeat closes the hung connection", cn.isClosed)
+		pollUntil(t, 2*time.Second, "heartbeat closes the hung connection", cn.IsClosed)
 		pollUntil(t, 5*time.Second, "replacement", func() bool { l := p.openConns(); return len(l) == 1 && l[0] != cn })
 	})
 }
 
 // connID returns the node's number for the connection cn: it sends a
 // marker query on cn and sees which connection it arrived on.
-func connID(t *testing.T, n *simnode.Node, cn *conn) int {
+func connID(t *testing.T, n *simnode.Node, cn *conn.Conn) int {
 	t.Helper()
 	q := "SELECT marker " + time.Now().String()
 	if _, err := queryText(context.Background(), cn, q); err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cqlgo/cassandra/cqltype"
 	"github.com/cqlgo/cassandra/frame"
+	"github.com/cqlgo/cassandra/internal/conn"
 	"github.com/cqlgo/cassandra/policy"
 )
 
@@ -93,27 +94,26 @@ func (p *PreparedStatement) ResultColumns() []frame.ColumnSpec { return p.result
 // Their number and types are checked when it is executed, before anything is
 // sent.
 func (p *PreparedStatement) Bind(values ...any) *BoundStatement {
-	b := &BoundStatement{ps: p, values: values}
-	b.self = b
-	return b
+	return &BoundStatement{ps: p, values: values}
 }
 
 // BindMap returns the statement with values for its markers by name. A
 // marker without a value is an error at execution; bind Unset to leave a
 // column unchanged.
 func (p *PreparedStatement) BindMap(values map[string]any) *BoundStatement {
-	b := &BoundStatement{ps: p, named: values}
-	b.self = b
-	return b
+	return &BoundStatement{ps: p, named: values}
 }
 
 // BoundStatement is a prepared statement with values and options.
 type BoundStatement struct {
-	options[*BoundStatement]
+	o      stmtOptions
 	ps     *PreparedStatement
 	values []any
 	named  map[string]any
 }
+
+func (b *BoundStatement) options() *stmtOptions { return &b.o }
+func (b *BoundStatement) batchEntry()           {}
 
 // Prepared returns the statement it binds.
 func (b *BoundStatement) Prepared() *PreparedStatement { return b.ps }
@@ -331,7 +331,7 @@ func (s *Session) refreshNow(ctx context.Context, ps *PreparedStatement, force b
 	if err == nil {
 		var pr *frame.PreparedResult
 		if pr, err = decodePrepared(res.fr, res.conn); err == nil {
-			err = ps.update(pr, res.conn.addr)
+			err = ps.update(pr, res.conn.Addr())
 		}
 	}
 	if err != nil {
@@ -378,12 +378,12 @@ func (s *Session) bindPrepared(ctx context.Context, ps *PreparedStatement, get f
 // prepareOn prepares ps on one connection and checks the server gives the
 // same id (it is a hash of the text and keyspace, so a different one means
 // the statement changed meaning: fail rather than run the wrong one).
-func (s *Session) prepareOn(ctx context.Context, cn *conn, ps *PreparedStatement) error {
+func (s *Session) prepareOn(ctx context.Context, cn *conn.Conn, ps *PreparedStatement) error {
 	p := &frame.Prepare{Query: ps.cql}
-	if ps.explicitKeyspace && cn.version >= frame.V5 {
+	if ps.explicitKeyspace && cn.Version() >= frame.V5 {
 		p.Keyspace = ps.keyspace
 	}
-	f, err := cn.exec(ctx, p, nil, false)
+	f, err := cn.Exec(ctx, p, nil, false)
 	if err != nil {
 		return err
 	}
@@ -391,10 +391,10 @@ func (s *Session) prepareOn(ctx context.Context, cn *conn, ps *PreparedStatement
 	if err != nil {
 		return err
 	}
-	if err := ps.update(pr, cn.addr); err != nil {
+	if err := ps.update(pr, cn.Addr()); err != nil {
 		return err
 	}
-	s.st.s.Logger.Debug("cassandra: re-prepared", "host", cn.addr, "cql", ps.cql)
+	s.st.s.Logger.Debug("cassandra: re-prepared", "host", cn.Addr(), "cql", ps.cql)
 	return nil
 }
 
@@ -431,14 +431,14 @@ func (s *Session) reprepareOn(p *hostPool, list []*PreparedStatement) {
 }
 
 // decodePrepared decodes the answer to a PREPARE.
-func decodePrepared(f frame.Frame, cn *conn) (*frame.PreparedResult, error) {
-	m, err := frame.DecodeResult(f.Body, cn.version)
+func decodePrepared(f frame.Frame, cn *conn.Conn) (*frame.PreparedResult, error) {
+	m, err := frame.DecodeResult(f.Body, cn.Version())
 	if err != nil {
-		return nil, &ConnError{Host: cn.addr, Op: "decode", Err: err}
+		return nil, &ConnError{Host: cn.Addr(), Op: "decode", Err: err}
 	}
 	pr, ok := m.(*frame.PreparedResult)
 	if !ok {
-		return nil, &ConnError{Host: cn.addr, Op: "decode", Err: fmt.Errorf("PREPARE answered with %T", m)}
+		return nil, &ConnError{Host: cn.Addr(), Op: "decode", Err: fmt.Errorf("PREPARE answered with %T", m)}
 	}
 	return pr, nil
 }

@@ -57,7 +57,7 @@ func TestUnpreparedReprepresOnSameHost(t *testing.T) {
 				}
 				e.prepareRules()
 			}
-			rs, err := e.s.Execute(ctx, ps, 1, "a")
+			rs, err := e.s.ExecuteStatement(ctx, ps.Bind(1, "a"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -101,7 +101,7 @@ func TestUnpreparedForeverIsBounded(t *testing.T) {
 	ctx := rqCtx(t)
 	done := make(chan error, 1)
 	go func() {
-		_, err := e.s.Execute(ctx, NewStatement(rqInsert, 1, "a").Idempotent(true))
+		_, err := e.s.ExecuteStatement(ctx, NewStatement(rqInsert, 1, "a").Idempotent(true))
 		done <- err
 	}()
 	var err error
@@ -129,7 +129,7 @@ func TestReprepareWithDifferentIDFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.nodes[0].ForgetPrepared()
-	_, err = e.s.Execute(ctx, ps, 1, "a")
+	_, err = e.s.ExecuteStatement(ctx, ps.Bind(1, "a"))
 	if err == nil {
 		t.Fatal("executed after the re-prepare gave another id")
 	}
@@ -171,7 +171,7 @@ func staleEnv(t *testing.T, v int) (*rqEnv, *PreparedStatement) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.s.Execute(ctx, ps, 1); err != nil {
+	if _, err := e.s.ExecuteStatement(ctx, ps.Bind(1)); err != nil {
 		t.Fatal(err)
 	}
 	return e, ps
@@ -197,7 +197,7 @@ func TestStaleMetadataAfterSchemaEvent(t *testing.T) {
 	rqWait(t, 2*time.Second, "the control connection to get the event", func() bool { return e.nodes[0].SendEvent(ev) > 0 })
 	rqWait(t, 2*time.Second, "the statement's metadata to go stale", func() bool { return ps.result.Load().stale && ps.refresh.Load() })
 	prepares := e.count(simnode.Prepare(rqSelect))
-	if _, err := e.s.Execute(ctx, ps, 1); err != nil {
+	if _, err := e.s.ExecuteStatement(ctx, ps.Bind(1)); err != nil {
 		t.Fatal(err)
 	}
 	// Prepared again before the EXECUTE: markers and columns are fresh.
@@ -208,7 +208,7 @@ func TestStaleMetadataAfterSchemaEvent(t *testing.T) {
 		t.Error("the statement is still marked after preparing it again")
 	}
 	// Fresh metadata: skipping it is safe again, and nothing is prepared.
-	if _, err := e.s.Execute(ctx, ps, 1); err != nil {
+	if _, err := e.s.ExecuteStatement(ctx, ps.Bind(1)); err != nil {
 		t.Fatal(err)
 	}
 	if !e.lastExecute(t, rqSelect).Params.SkipMetadata {
@@ -231,7 +231,7 @@ func TestStaleMetadataAfterSchemaChangeResult(t *testing.T) {
 		t.Fatal("the DDL's result did not mark the statement")
 	}
 	prepares := e.count(simnode.Prepare(rqSelect))
-	if _, err := e.s.Execute(ctx, ps, 1); err != nil {
+	if _, err := e.s.ExecuteStatement(ctx, ps.Bind(1)); err != nil {
 		t.Fatal(err)
 	}
 	if k := e.count(simnode.Prepare(rqSelect)); k != prepares+1 {
@@ -242,7 +242,7 @@ func TestStaleMetadataAfterSchemaChangeResult(t *testing.T) {
 func TestUnrelatedSchemaChangeKeepsSkipMetadata(t *testing.T) {
 	e, ps := staleEnv(t, 4)
 	e.s.req.schemaChanged([]frame.SchemaChange{{Change: "UPDATED", Target: "TABLE", Keyspace: "ks", Name: "other"}})
-	if _, err := e.s.Execute(rqCtx(t), ps, 1); err != nil {
+	if _, err := e.s.ExecuteStatement(rqCtx(t), ps.Bind(1)); err != nil {
 		t.Fatal(err)
 	}
 	if !e.lastExecute(t, rqSelect).Params.SkipMetadata {
@@ -266,7 +266,7 @@ func TestV5NewMetadataIDIsSentNext(t *testing.T) {
 	}
 	e.prepareRules()
 	ctx := rqCtx(t)
-	rs, err := e.s.Execute(ctx, ps, 1)
+	rs, err := e.s.ExecuteStatement(ctx, ps.Bind(1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,7 +278,7 @@ func TestV5NewMetadataIDIsSentNext(t *testing.T) {
 	if len(ps.ResultColumns()) != 3 {
 		t.Errorf("statement's result columns %d, want 3", len(ps.ResultColumns()))
 	}
-	if _, err := e.s.Execute(ctx, ps, 1); err != nil {
+	if _, err := e.s.ExecuteStatement(ctx, ps.Bind(1)); err != nil {
 		t.Fatal(err)
 	}
 	if got := e.lastExecute(t, rqSelect).ResultMetadataID; !bytes.Equal(got, newID) {
@@ -308,7 +308,7 @@ func TestRepreparedWhenHostComesBack(t *testing.T) {
 	rqWait(t, 3*time.Second, "the statement to be prepared on the host again", func() bool {
 		return down.Count(simnode.Prepare(rqInsert)) == 1
 	})
-	if _, err := e.s.Execute(ctx, ps.Bind(1, "a").Host(h)); err != nil {
+	if _, err := e.s.ExecuteStatement(ctx, ps.Bind(1, "a").Host(h)); err != nil {
 		t.Fatal(err)
 	}
 	if got := opsOf(down, rqInsert); !sameOps(got, frame.OpPrepare, frame.OpExecute) {

@@ -22,7 +22,7 @@ func TestProfileOptionsApply(t *testing.T) {
 		}
 	})
 	ctx := rqCtx(t)
-	if _, err := e.s.Execute(ctx, NewStatement(rqWrite).Profile("fast")); err != nil {
+	if _, err := e.s.ExecuteStatement(ctx, NewStatement(rqWrite).Profile("fast")); err != nil {
 		t.Fatal(err)
 	}
 	p := e.msgs(simnode.Query(rqWrite))[0].Msg.(*frame.Query).Params
@@ -31,7 +31,7 @@ func TestProfileOptionsApply(t *testing.T) {
 	}
 	// The statement's own options win over the profile's.
 	const q2, q3 = rqWrite + " -- 2", rqWrite + " -- 3"
-	if _, err := e.s.Execute(ctx, NewStatement(q2).Profile("fast").Consistency(One).PageSize(3)); err != nil {
+	if _, err := e.s.ExecuteStatement(ctx, NewStatement(q2).Profile("fast").Consistency(One).PageSize(3)); err != nil {
 		t.Fatal(err)
 	}
 	p = e.msgs(simnode.Query(q2))[0].Msg.(*frame.Query).Params
@@ -39,7 +39,7 @@ func TestProfileOptionsApply(t *testing.T) {
 		t.Errorf("statement options lost to the profile: consistency %v page size %d", p.Consistency, p.PageSize)
 	}
 	// Fields the profile leaves zero come from the cluster.
-	if _, err := e.s.Execute(ctx, NewStatement(q3).Profile("noretry")); err != nil {
+	if _, err := e.s.ExecuteStatement(ctx, NewStatement(q3).Profile("noretry")); err != nil {
 		t.Fatal(err)
 	}
 	p = e.msgs(simnode.Query(q3))[0].Msg.(*frame.Query).Params
@@ -51,7 +51,7 @@ func TestProfileOptionsApply(t *testing.T) {
 	const slow = "SELECT * FROM ks.slow"
 	e.rule(simnode.Rule{Match: simnode.Query(slow), Then: simnode.Delay(2*time.Second, nil)})
 	start := time.Now()
-	_, err := e.s.Execute(ctx, NewStatement(slow).Profile("fast"))
+	_, err := e.s.ExecuteStatement(ctx, NewStatement(slow).Profile("fast"))
 	var te *TimeoutError
 	if !errors.As(err, &te) {
 		t.Fatalf("error %v, want a *TimeoutError", err)
@@ -63,7 +63,7 @@ func TestProfileOptionsApply(t *testing.T) {
 	// The profile's retry policy decides.
 	const unav = "SELECT * FROM ks.unavailable"
 	e.rule(simnode.Rule{Match: simnode.Query(unav), Then: simnode.Error(&frame.UnavailableError{Consistency: frame.Quorum, Required: 2, Alive: 1})})
-	_, err = e.s.Execute(ctx, NewStatement(unav).Profile("noretry"))
+	_, err = e.s.ExecuteStatement(ctx, NewStatement(unav).Profile("noretry"))
 	var re *RequestError
 	if !errors.As(err, &re) || len(re.Attempts) != 1 {
 		t.Errorf("NeverRetry profile: %v, want one attempt", err)
@@ -78,12 +78,12 @@ func TestUnknownProfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, stmt := range []any{
+	for _, stmt := range []Statement{
 		NewStatement(rqWrite).Profile("nope"),
 		ps.Bind(1, "a").Profile("nope"),
-		NewBatch(LoggedBatch).Add(rqWrite).Profile("nope"),
+		NewBatch(LoggedBatch).Query(rqWrite).Profile("nope"),
 	} {
-		if _, err := e.s.Execute(ctx, stmt); err == nil {
+		if _, err := e.s.ExecuteStatement(ctx, stmt); err == nil {
 			t.Errorf("%T with an unknown profile: no error", stmt)
 		}
 	}

@@ -154,7 +154,7 @@ func TestIntegrationPagingReturnsEveryRowOnce(t *testing.T) {
 	for i := 0; i < n; i++ {
 		wg.Add(1)
 		sem <- struct{}{}
-		s.ExecuteAsync(testCtx(t), ins.Bind(i%10, i)).AddCallbacks(
+		s.ExecuteStatementAsync(testCtx(t), ins.Bind(i%10, i)).AddCallbacks(
 			func(*ResultSet) { <-sem; wg.Done() },
 			func(err error) { errs <- err; <-sem; wg.Done() })
 	}
@@ -224,7 +224,7 @@ func TestIntegrationAsyncCallbacksUnderLoad(t *testing.T) {
 	futs := make([]*ResponseFuture, n)
 	for i := 0; i < n; i++ {
 		var calls atomic.Int32
-		futs[i] = s.ExecuteAsync(testCtx(t), ins.Bind(i, "v")).AddCallbacks(
+		futs[i] = s.ExecuteStatementAsync(testCtx(t), ins.Bind(i, "v")).AddCallbacks(
 			func(*ResultSet) {
 				if calls.Add(1) > 1 {
 					both.Add(1)
@@ -272,8 +272,8 @@ func TestIntegrationBatchesCountersAndLWT(t *testing.T) {
 	t.Run("logged_mixed", func(t *testing.T) {
 		b := NewBatch(LoggedBatch).
 			Add(ins.Bind(1, "ann")).
-			Add("INSERT INTO "+ks+".users (id, name) VALUES (?, ?)", 2, "bob").
-			Add("INSERT INTO " + ks + ".users (id, name) VALUES (3, 'cy')")
+			Query("INSERT INTO "+ks+".users (id, name) VALUES (?, ?)", 2, "bob").
+			Query("INSERT INTO " + ks + ".users (id, name) VALUES (3, 'cy')")
 		mustExec(t, s, b)
 		rs := mustExec(t, s, "SELECT count(*) FROM "+ks+".users")
 		var n int64
@@ -286,7 +286,7 @@ func TestIntegrationBatchesCountersAndLWT(t *testing.T) {
 	})
 	t.Run("counter", func(t *testing.T) {
 		up := "UPDATE " + ks + ".counts SET n = n + ? WHERE name = ?"
-		mustExec(t, s, NewBatch(CounterBatch).Add(up, int64(2), "x").Add(up, int64(3), "x"))
+		mustExec(t, s, NewBatch(CounterBatch).Query(up, int64(2), "x").Query(up, int64(3), "x"))
 		mustExec(t, s, up, int64(-1), "x")
 		rs := mustExec(t, s, "SELECT n FROM "+ks+".counts WHERE name = ?", "x")
 		var n int64
@@ -439,7 +439,7 @@ func TestIntegrationUnpreparedAfterRestart(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	for {
-		_, err := s.Execute(ctx, sel.Bind(1))
+		_, err := s.ExecuteStatement(ctx, sel.Bind(1))
 		if err == nil {
 			break
 		}

@@ -19,7 +19,7 @@ const rqWrite = "UPDATE ks.t SET v = 'x' WHERE k = 1"
 func TestDroppedConnectionFailsOverWhenIdempotent(t *testing.T) {
 	e := rqStart(t, 3, simnode.Config{}, nil)
 	e.rule(simnode.Rule{Match: simnode.Query(rqWrite), Then: firstOnly(simnode.Drop())})
-	rs, err := e.s.Execute(rqCtx(t), NewStatement(rqWrite).Idempotent(true))
+	rs, err := e.s.ExecuteStatement(rqCtx(t), NewStatement(rqWrite).Idempotent(true))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestRetryDecisions(t *testing.T) {
 				r = firstOnly(r)
 			}
 			e.rule(simnode.Rule{Match: simnode.Query(q), Then: r})
-			rs, err := e.s.Execute(rqCtx(t), NewStatement(q).Idempotent(c.idempotent))
+			rs, err := e.s.ExecuteStatement(rqCtx(t), NewStatement(q).Idempotent(c.idempotent))
 			var at []Attempt
 			if c.ok {
 				if err != nil {
@@ -150,7 +150,7 @@ func reflectNewLike(err frame.ServerError) any {
 func TestAllHostsFailingIsNoHostAvailable(t *testing.T) {
 	e := rqStart(t, 3, simnode.Config{}, nil)
 	e.rule(simnode.Rule{Match: simnode.Query(rqWrite), Then: simnode.Error(&frame.OverloadedError{Msg: "busy"})})
-	_, err := e.s.Execute(rqCtx(t), NewStatement(rqWrite).Idempotent(true))
+	_, err := e.s.ExecuteStatement(rqCtx(t), NewStatement(rqWrite).Idempotent(true))
 	var nh *NoHostAvailableError
 	if !errors.As(err, &nh) {
 		t.Fatalf("error %v (%T), want a *NoHostAvailableError", err, err)
@@ -194,7 +194,7 @@ func TestRequestTimeout(t *testing.T) {
 				st.Timeout(c.stmt)
 			}
 			start := time.Now()
-			_, err := e.s.Execute(context.Background(), st)
+			_, err := e.s.ExecuteStatement(context.Background(), st)
 			took := time.Since(start)
 			var te *TimeoutError
 			if !errors.As(err, &te) {
@@ -220,7 +220,7 @@ func TestContextCancelledMidRequest(t *testing.T) {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() {
-		_, err := e.s.Execute(ctx, NewStatement(rqWrite).Idempotent(true))
+		_, err := e.s.ExecuteStatement(ctx, NewStatement(rqWrite).Idempotent(true))
 		done <- err
 	}()
 	rqWait(t, 2*time.Second, "the request to reach the node", func() bool { return e.count(simnode.Query(rqWrite)) == 1 })
@@ -259,7 +259,7 @@ func TestHostPinning(t *testing.T) {
 	h := e.host(1)
 	ctx := rqCtx(t)
 	for range 5 {
-		rs, err := e.s.Execute(ctx, NewStatement(rqWrite).Host(h))
+		rs, err := e.s.ExecuteStatement(ctx, NewStatement(rqWrite).Host(h))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -273,7 +273,7 @@ func TestHostPinning(t *testing.T) {
 	// A failure does not move a pinned statement, even an idempotent one.
 	e.rule(simnode.Rule{Match: simnode.Query(rqWrite), Then: simnode.Error(&frame.OverloadedError{Msg: "busy"})})
 	e.reset()
-	_, err := e.s.Execute(ctx, NewStatement(rqWrite).Host(h).Idempotent(true))
+	_, err := e.s.ExecuteStatement(ctx, NewStatement(rqWrite).Host(h).Idempotent(true))
 	if err == nil {
 		t.Fatal("no error")
 	}

@@ -305,7 +305,7 @@ func TestStatementOptionsReachTheWire(t *testing.T) {
 			q := "UPDATE ks.t SET v = 'a' WHERE k = 1 IF EXISTS"
 			st := NewStatement(q).Consistency(Quorum).SerialConsistency(LocalSerial).PageSize(7).
 				Timestamp(ts).Keyspace("other").NowInSeconds(42)
-			if _, err := e.s.Execute(ctx, st); err != nil {
+			if _, err := e.s.ExecuteStatement(ctx, st); err != nil {
 				t.Fatal(err)
 			}
 			bs := e.msgs(simnode.Query(q))
@@ -321,7 +321,7 @@ func TestStatementOptionsReachTheWire(t *testing.T) {
 			}
 			b := ps.Bind(1, "a").Consistency(Quorum).SerialConsistency(LocalSerial).PageSize(7).
 				Timestamp(ts).Keyspace("other").NowInSeconds(42)
-			if _, err := e.s.Execute(ctx, b); err != nil {
+			if _, err := e.s.ExecuteStatement(ctx, b); err != nil {
 				t.Fatal(err)
 			}
 			ex := e.msgs(simnode.Execute(rqInsert))
@@ -364,7 +364,7 @@ func TestDefaultOptionsFromCluster(t *testing.T) {
 		t.Errorf("consistency %v page size %d serial %v", p.Consistency, p.PageSize, p.SerialConsistency)
 	}
 	// Paging off: no page size sent.
-	if _, err := e.s.Execute(rqCtx(t), NewStatement(q).PageSize(-1)); err != nil {
+	if _, err := e.s.ExecuteStatement(rqCtx(t), NewStatement(q).PageSize(-1)); err != nil {
 		t.Fatal(err)
 	}
 	if p := e.msgs(simnode.Query(q))[1].Msg.(*frame.Query).Params; p.PageSize != 0 {
@@ -392,7 +392,7 @@ func TestExecuteForms(t *testing.T) {
 		{"bound_by_name", ps.BindMap(map[string]any{"k": 5, "v": "e"}), nil},
 	}
 	for i, f := range forms {
-		if _, err := e.s.Execute(ctx, f.stmt, f.args...); err != nil {
+		if _, err := execAny(ctx, e.s, f.stmt, f.args...); err != nil {
 			t.Fatalf("%s: %v", f.name, err)
 		}
 		ex := e.msgs(simnode.Execute(rqInsert))
@@ -407,17 +407,11 @@ func TestExecuteForms(t *testing.T) {
 	if k := e.count(simnode.Prepare(rqInsert)); k != 1 {
 		t.Errorf("%d PREPAREs, want 1", k)
 	}
-	// Forms that carry their own values refuse more.
-	for _, stmt := range []any{NewStatement("SELECT 1"), ps.Bind(1, "a"), NewBatch(LoggedBatch).Add("SELECT 1")} {
-		if _, err := e.s.Execute(ctx, stmt, 1); err == nil {
-			t.Errorf("%T with extra args: no error", stmt)
+	// Nil statements of every kind are errors, not panics.
+	for _, stmt := range []Statement{nil, (*SimpleStatement)(nil), (*BoundStatement)(nil), (*Batch)(nil), &BoundStatement{}} {
+		if _, err := e.s.ExecuteStatement(ctx, stmt); err == nil {
+			t.Errorf("%#v: no error", stmt)
 		}
-	}
-	if _, err := e.s.Execute(ctx, nil); err == nil {
-		t.Error("nil statement: no error")
-	}
-	if _, err := e.s.Execute(ctx, 42); err == nil {
-		t.Error("int statement: no error")
 	}
 }
 
@@ -456,7 +450,7 @@ func TestBindErrorsBeforeSending(t *testing.T) {
 				}{"unset_on_v3", ps, []any{1, Unset}, "v", isBindError})
 			}
 			for _, c := range cases {
-				_, err := e.s.Execute(ctx, c.stmt, c.args...)
+				_, err := execAny(ctx, e.s, c.stmt, c.args...)
 				if err == nil || !c.check(err) {
 					t.Errorf("%s: error %v (%T)", c.name, err, err)
 					continue
@@ -495,7 +489,7 @@ func TestUnsetOnV4IsSent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.s.Execute(ctx, ps.BindMap(map[string]any{"k": 1, "v": Unset})); err != nil {
+	if _, err := e.s.ExecuteStatement(ctx, ps.BindMap(map[string]any{"k": 1, "v": Unset})); err != nil {
 		t.Fatal(err)
 	}
 	vals := e.msgs(simnode.Execute(rqInsert))[0].Msg.(*frame.Execute).Params.Values

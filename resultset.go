@@ -75,12 +75,12 @@ func (req *request) resultSet(userCtx context.Context, deadline time.Time, res a
 		rs.kind = frame.ResultVoid
 		return rs, nil
 	}
-	v := res.conn.version
+	v := res.conn.Version()
 	body := res.fr.Body
 	if len(body) >= 4 && frame.ResultKind(binary.BigEndian.Uint32(body)) == frame.ResultRows {
 		rs.kind = frame.ResultRows
 		if err := rs.rows.Decode(body, v); err != nil {
-			return nil, &ConnError{Host: res.conn.addr, Op: "decode", Err: err}
+			return nil, &ConnError{Host: res.conn.Addr(), Op: "decode", Err: err}
 		}
 		if err := rs.setPage(req, &rs.rows); err != nil {
 			return nil, err
@@ -89,7 +89,7 @@ func (req *request) resultSet(userCtx context.Context, deadline time.Time, res a
 	}
 	m, err := frame.DecodeResult(body, v)
 	if err != nil {
-		return nil, &ConnError{Host: res.conn.addr, Op: "decode", Err: err}
+		return nil, &ConnError{Host: res.conn.Addr(), Op: "decode", Err: err}
 	}
 	switch m := m.(type) {
 	case *frame.SetKeyspaceResult:
@@ -112,7 +112,7 @@ func (req *request) resultSet(userCtx context.Context, deadline time.Time, res a
 	case *frame.VoidResult:
 		rs.kind = frame.ResultVoid
 	default:
-		return nil, &ConnError{Host: res.conn.addr, Op: "decode", Err: fmt.Errorf("unexpected result %T", m)}
+		return nil, &ConnError{Host: res.conn.Addr(), Op: "decode", Err: fmt.Errorf("unexpected result %T", m)}
 	}
 	return rs, nil
 }
@@ -234,8 +234,8 @@ func (rs *ResultSet) fetchNext() error {
 			return &ConnError{Op: "decode", Err: errors.New("next page answered without rows")}
 		}
 		rs.setEnvelope(req, res)
-		if err := rs.rows.Decode(res.fr.Body, res.conn.version); err != nil {
-			return &ConnError{Host: res.conn.addr, Op: "decode", Err: err}
+		if err := rs.rows.Decode(res.fr.Body, res.conn.Version()); err != nil {
+			return &ConnError{Host: res.conn.Addr(), Op: "decode", Err: err}
 		}
 		err = rs.setPage(req, &rs.rows)
 		if err != errStaleResult || try >= maxStaleRetries {

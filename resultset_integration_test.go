@@ -45,7 +45,7 @@ func scanSession(t *testing.T) (context.Context, *Session) {
 		if i%5 == 0 {
 			age = nil
 		}
-		if _, err := s.Execute(ctx, ins.Bind(int32(i), uuid.NewSHA1(uuid.Nil, []byte{byte(i)}), "user"+string(rune('a'+i)), age,
+		if _, err := s.ExecuteStatement(ctx, ins.Bind(int32(i), uuid.NewSHA1(uuid.Nil, []byte{byte(i)}), "user"+string(rune('a'+i)), age,
 			[]string{"t", string(rune('a' + i))}, time.UnixMilli(int64(i)*1000))); err != nil {
 			t.Fatal(err)
 		}
@@ -67,7 +67,7 @@ const selectUsers = "SELECT id, user_id, name, age, tags, created_at FROM it_sca
 func TestIntegrationScanStructs(t *testing.T) {
 	ctx, s := scanSession(t)
 	t.Run("scan_all_across_pages_prepared", func(t *testing.T) {
-		rs, err := s.Execute(ctx, NewStatement(selectUsers+" AND id >= ?", int32(0)).PageSize(7))
+		rs, err := s.ExecuteStatement(ctx, NewStatement(selectUsers+" AND id >= ?", int32(0)).PageSize(7))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -94,7 +94,7 @@ func TestIntegrationScanStructs(t *testing.T) {
 		}
 	})
 	t.Run("scan_all_simple_statement", func(t *testing.T) {
-		rs, err := s.Execute(ctx, NewStatement(selectUsers).PageSize(10))
+		rs, err := s.ExecuteStatement(ctx, NewStatement(selectUsers).PageSize(10))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -149,7 +149,7 @@ func TestIntegrationScanStructs(t *testing.T) {
 func TestIntegrationRowsAndMaps(t *testing.T) {
 	ctx, s := scanSession(t)
 	t.Run("iterator_across_pages", func(t *testing.T) {
-		rs, err := s.Execute(ctx, NewStatement(selectUsers).PageSize(4))
+		rs, err := s.ExecuteStatement(ctx, NewStatement(selectUsers).PageSize(4))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -169,7 +169,7 @@ func TestIntegrationRowsAndMaps(t *testing.T) {
 		}
 	})
 	t.Run("iterator_break", func(t *testing.T) {
-		rs, err := s.Execute(ctx, NewStatement(selectUsers).PageSize(4))
+		rs, err := s.ExecuteStatement(ctx, NewStatement(selectUsers).PageSize(4))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -203,7 +203,7 @@ func TestIntegrationRowsAndMaps(t *testing.T) {
 		var ids []int32
 		var state []byte
 		for pages := 0; ; pages++ {
-			rs, err := s.Execute(ctx, stmt.PagingState(state))
+			rs, err := s.ExecuteStatement(ctx, stmt.PagingState(state))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -226,7 +226,7 @@ func TestIntegrationRowsAndMaps(t *testing.T) {
 		}
 	})
 	t.Run("one_and_all", func(t *testing.T) {
-		rs, err := s.Execute(ctx, NewStatement(selectUsers).PageSize(6))
+		rs, err := s.ExecuteStatement(ctx, NewStatement(selectUsers).PageSize(6))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -284,16 +284,16 @@ func TestIntegrationWasApplied(t *testing.T) {
 	// A conditional batch on one partition.
 	p := k
 	b := NewBatch(LoggedBatch).
-		Add("INSERT INTO it_scan.lwt_batch (p, c, v) VALUES (?, ?, ?) IF NOT EXISTS", p, int32(1), "a").
-		Add("INSERT INTO it_scan.lwt_batch (p, c, v) VALUES (?, ?, ?) IF NOT EXISTS", p, int32(2), "b")
-	rs, err = s.Execute(ctx, b)
+		Query("INSERT INTO it_scan.lwt_batch (p, c, v) VALUES (?, ?, ?) IF NOT EXISTS", p, int32(1), "a").
+		Query("INSERT INTO it_scan.lwt_batch (p, c, v) VALUES (?, ?, ?) IF NOT EXISTS", p, int32(2), "b")
+	rs, err = s.ExecuteStatement(ctx, b)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if ok, err := rs.WasApplied(); !ok || err != nil {
 		t.Fatalf("batch: %v %v", ok, err)
 	}
-	rs, err = s.Execute(ctx, b)
+	rs, err = s.ExecuteStatement(ctx, b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -314,7 +314,7 @@ func TestIntegrationWasApplied(t *testing.T) {
 
 func TestIntegrationQueryTrace(t *testing.T) {
 	ctx, s := scanSession(t)
-	rs, err := s.Execute(ctx, NewStatement(selectUsers+" AND id = ?", int32(1)).Trace(true))
+	rs, err := s.ExecuteStatement(ctx, NewStatement(selectUsers+" AND id = ?", int32(1)).Trace(true))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -337,7 +337,7 @@ func TestIntegrationQueryTrace(t *testing.T) {
 	t.Logf("trace %s: %s, %v, %d events, first %q", tr.ID, tr.Request, tr.Duration, len(tr.Events), tr.Events[0].Activity)
 
 	// Through a future.
-	fut := s.ExecuteAsync(ctx, NewStatement("SELECT name FROM it_scan.users WHERE part = 'p' LIMIT 1").Trace(true))
+	fut := s.ExecuteStatementAsync(ctx, NewStatement("SELECT name FROM it_scan.users WHERE part = 'p' LIMIT 1").Trace(true))
 	if tr, err := fut.QueryTrace(ctx); err != nil || len(tr.Events) == 0 {
 		t.Fatalf("future trace: %v %v", tr, err)
 	}

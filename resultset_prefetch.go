@@ -42,8 +42,8 @@ func (rs *ResultSet) startPrefetch() {
 			body := p.res.fr.Body
 			if p.res.void || len(body) < 4 || frame.ResultKind(binary.BigEndian.Uint32(body)) != frame.ResultRows {
 				p.err = &ConnError{Op: "decode", Err: errors.New("next page answered without rows")}
-			} else if err := p.rows.Decode(body, p.res.conn.version); err != nil {
-				p.err = &ConnError{Host: p.res.conn.addr, Op: "decode", Err: err}
+			} else if err := p.rows.Decode(body, p.res.conn.Version()); err != nil {
+				p.err = &ConnError{Host: p.res.conn.Addr(), Op: "decode", Err: err}
 			}
 		}
 		ch <- p

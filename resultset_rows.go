@@ -21,7 +21,12 @@ type Row struct {
 	cols  []ColumnSpec
 	cells [][]byte
 	memo  *cqltype.PlanMemo // the ResultSet's plan memo, for rows yielded by Rows
+	err   error             // Session.QueryRow: the request's error, or ErrNotFound
 }
+
+// Err returns the error of the request a Session.QueryRow row came from
+// (ErrNotFound when it returned no row), or nil.
+func (r Row) Err() error { return r.err }
 
 // Columns describes the row's columns.
 func (r Row) Columns() []ColumnSpec { return r.cols }
@@ -32,6 +37,9 @@ func (r Row) Len() int { return len(r.cols) }
 // Scan copies the row's columns into dest, one pointer per column,
 // converting as Unmarshal does. Errors name the column.
 func (r Row) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
 	if r.cols == nil && r.cells == nil {
 		return errors.New("cassandra: Scan on an empty Row")
 	}
@@ -49,6 +57,9 @@ func (r Row) Scan(dest ...any) error {
 // ScanStruct copies the row into the struct dst points to, by column name;
 // the mapping is ScanAll's.
 func (r Row) ScanStruct(dst any) error {
+	if r.err != nil {
+		return r.err
+	}
 	sv, err := cqltype.StructDest(dst)
 	if err != nil {
 		return err
@@ -69,6 +80,9 @@ func (r Row) ScanStruct(dst any) error {
 // map[K]V for collections, and so on: the "Produced into *any" column of
 // docs/types.md. Null is nil.
 func (r Row) MapScan(m map[string]any) error {
+	if r.err != nil {
+		return r.err
+	}
 	for i, c := range r.cols {
 		v, err := cqltype.DecodeAny(c.Type, r.cells[i])
 		if err != nil {
@@ -91,6 +105,9 @@ func (r Row) Map() (map[string]any, error) {
 // Values returns the row's values in column order, decoded as MapScan
 // does.
 func (r Row) Values() ([]any, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
 	out := make([]any, len(r.cols))
 	for i, c := range r.cols {
 		v, err := cqltype.DecodeAny(c.Type, r.cells[i])

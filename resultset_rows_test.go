@@ -91,7 +91,7 @@ func buildResultSet(t testing.TB, cs []frame.ColumnSpec, shared bool, failAt int
 		}
 		tp.pages = append(tp.pages, m)
 	}
-	req := &request{kind: reqQuery, opts: &stmtOptions{}}
+	req := &request{kind: reqQuery, opts: stmtOptions{}}
 	rs := &ResultSet{ctx: context.Background(), kind: frame.ResultRows}
 	if err := rs.setPage(req, tp.pages[0]); err != nil {
 		t.Fatal(err)
@@ -279,7 +279,7 @@ func TestMapScanErrorNamesColumn(t *testing.T) {
 	m := &frame.RowsResult{Metadata: frame.NewRowsMetadata(cs...), RowCount: 1}
 	m.Data = frame.AppendBytes(frame.AppendBytes(nil, []byte{0, 0, 0, 1}), []byte{1, 2, 3}) // 3-byte bigint
 	rs := &ResultSet{ctx: context.Background()}
-	if err := rs.setPage(&request{kind: reqQuery, opts: &stmtOptions{}}, m); err != nil {
+	if err := rs.setPage(&request{kind: reqQuery, opts: stmtOptions{}}, m); err != nil {
 		t.Fatal(err)
 	}
 	rs.Next()

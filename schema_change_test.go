@@ -51,7 +51,7 @@ func TestRowsOfAnotherShapeAreNeverDecodedWithCachedColumns(t *testing.T) {
 					n.AddRule(simnode.Rule{Match: simnode.Prepare(rqSelect), Then: rqPrepared(rqKV[:1], frame.NewRowsMetadata(c.cols...))})
 					n.AddRule(simnode.Rule{Match: simnode.Execute(rqSelect), Then: rowsHonouringSkip(c.cols, [][][]byte{c.row}, nil)})
 				}
-				rs, err := e.s.Execute(rqCtx(t), ps, 1)
+				rs, err := e.s.ExecuteStatement(rqCtx(t), ps.Bind(1))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -86,7 +86,7 @@ func TestLaterPageOfAnotherShapeIsFetchedAgain(t *testing.T) {
 		n.AddRule(simnode.Rule{Match: simnode.Execute(rqSelect), Then: simnode.Once(rowsHonouringSkip(rqKV, [][][]byte{kvRow(1, "a")}, []byte{1}))})
 		n.AddRule(simnode.Rule{Match: simnode.Execute(rqSelect), Then: rowsHonouringSkip(kvw, [][][]byte{{simnode.IntCell(2), simnode.TextCell("b"), simnode.IntCell(7)}}, nil)})
 	}
-	rs, err := e.s.Execute(rqCtx(t), ps, 1)
+	rs, err := e.s.ExecuteStatement(rqCtx(t), ps.Bind(1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func TestRowsOfAnotherShapeEverywhereFailTyped(t *testing.T) {
 			return simnode.Rows(frame.RowsMetadata{Flags: frame.MetadataNoMetadata, ColumnCount: 1}, [][][]byte{{simnode.IntCell(1)}})
 		})})
 	}
-	_, err := e.s.Execute(rqCtx(t), ps, 1)
+	_, err := e.s.ExecuteStatement(rqCtx(t), ps.Bind(1))
 	var ce *ConnError
 	if err == nil || !errors.As(err, &ce) {
 		t.Fatalf("err %v, want a *ConnError", err)
@@ -166,7 +166,7 @@ func TestValueWithNewUDTFieldPreparesAgain(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = e.s.Execute(ctx, ps.Bind(1, map[string]any{"a": "x", "c": "y"}))
+			_, err = e.s.ExecuteStatement(ctx, ps.Bind(1, map[string]any{"a": "x", "c": "y"}))
 			if k := e.count(simnode.Prepare(ins)); k != 2 {
 				t.Errorf("%d PREPAREs, want 2 (prepared again once)", k)
 			}

@@ -217,7 +217,7 @@ func (s *Session) SetKeyspace(ctx context.Context, ks string) error {
 	var errs []error
 	for _, p := range *s.pools.Load() {
 		for _, cn := range p.openConns() {
-			if err := cn.useKeyspace(ctx, ks); err != nil {
+			if err := cn.UseKeyspace(ctx, ks); err != nil {
 				errs = append(errs, err)
 			}
 		}
@@ -225,13 +225,15 @@ func (s *Session) SetKeyspace(ctx context.Context, ks string) error {
 	return errors.Join(errs...)
 }
 
-// Close closes the session's connections and waits for its goroutines. It
-// is idempotent.
-func (s *Session) Close() {
+// Close closes the session's connections and waits, until ctx ends, for
+// its goroutines to exit (callbacks included); it returns ctx.Err() when
+// the wait was cut short. It is idempotent; later requests fail with
+// ErrClosed.
+func (s *Session) Close(ctx context.Context) error {
 	s.closeMu.Lock()
 	if s.closed {
 		s.closeMu.Unlock()
-		return
+		return nil
 	}
 	s.closed = true
 	close(s.closedCh)
@@ -244,9 +246,18 @@ func (s *Session) Close() {
 	for _, p := range pools {
 		p.close()
 	}
-	s.wg.Wait()
 	st := s.st
 	st.mu.Lock()
 	delete(st.sessions, s)
 	st.mu.Unlock()
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		// A callback still running (or blocked): it was told to stop;
+		// the session's other goroutines have exited or are exiting.
+		return ctx.Err()
+	}
 }

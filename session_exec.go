@@ -10,22 +10,51 @@ import (
 
 	"github.com/cqlgo/cassandra/cqltype"
 	"github.com/cqlgo/cassandra/frame"
+	"github.com/cqlgo/cassandra/internal/conn"
 	"github.com/cqlgo/cassandra/policy"
 )
 
-// Execute runs a statement and waits for its first page. stmt is a CQL
-// string (with args as its values), a *Statement, a *BoundStatement, a
-// *PreparedStatement (bound with args) or a *Batch.
-//
-// A CQL string or Statement with values is prepared on first use and cached,
-// so the values are checked against the server's types before anything is
-// sent; without values it is sent as a plain QUERY.
-func (s *Session) Execute(ctx context.Context, stmt any, args ...any) (*ResultSet, error) {
-	req, err := s.newRequest(ctx, stmt, args)
+// Execute runs a CQL string with positional values and waits for its
+// first page. With values the text is prepared on first use and cached, so
+// the values are checked against the server's types before anything is
+// sent; without values it is sent as a plain QUERY. Use ExecuteStatement
+// for statements with options, bound prepared statements and batches.
+func (s *Session) Execute(ctx context.Context, cql string, args ...any) (*ResultSet, error) {
+	req, err := s.newQueryRequest(ctx, cql, args)
 	if err != nil {
 		return nil, err
 	}
 	return req.do(ctx, ctx)
+}
+
+// ExecuteStatement runs a *SimpleStatement, a *BoundStatement or a *Batch
+// and waits for its first page.
+func (s *Session) ExecuteStatement(ctx context.Context, stmt Statement) (*ResultSet, error) {
+	req, err := s.newRequest(ctx, stmt)
+	if err != nil {
+		return nil, err
+	}
+	return req.do(ctx, ctx)
+}
+
+// QueryRow runs a CQL string with positional values and returns its first
+// row, for the common read of one row by key:
+//
+//	var name string
+//	err := session.QueryRow(ctx, "SELECT name FROM users WHERE id = ?", id).Scan(&name)
+//
+// The Row carries the error, if any; with no row its Scan returns
+// ErrNotFound.
+func (s *Session) QueryRow(ctx context.Context, cql string, args ...any) Row {
+	rs, err := s.Execute(ctx, cql, args...)
+	if err != nil {
+		return Row{err: err}
+	}
+	r, err := rs.One()
+	if err != nil {
+		return Row{err: err}
+	}
+	return r
 }
 
 // deadline returns when a request started now must end: its timeout, or
@@ -101,7 +130,7 @@ const (
 type request struct {
 	s    *Session
 	prof *profileSettings
-	opts *stmtOptions
+	opts stmtOptions // a copy: later changes to the statement do not reach its pages
 	kind reqKind
 
 	query   frame.Query
@@ -145,25 +174,31 @@ func (req *request) timeout() time.Duration {
 	return req.prof.timeout
 }
 
+// newQueryRequest resolves a CQL string and its values into a request.
+func (s *Session) newQueryRequest(ctx context.Context, cql string, args []any) (*request, error) {
+	if s.isClosed() {
+		return nil, ErrClosed
+	}
+	if len(args) > 0 {
+		ps, err := s.Prepare(ctx, cql)
+		if err != nil {
+			return nil, err
+		}
+		return s.preparedRequest(ctx, ps, args, nil)
+	}
+	return s.queryRequest(&SimpleStatement{cql: cql})
+}
+
 // newRequest resolves a statement into a request, binding and checking its
 // values.
-func (s *Session) newRequest(ctx context.Context, stmt any, args []any) (*request, error) {
+func (s *Session) newRequest(ctx context.Context, stmt Statement) (*request, error) {
 	if s.isClosed() {
 		return nil, ErrClosed
 	}
 	switch st := stmt.(type) {
-	case string:
-		if len(args) > 0 {
-			ps, err := s.Prepare(ctx, st)
-			if err != nil {
-				return nil, err
-			}
-			return s.preparedRequest(ctx, ps, args, nil)
-		}
-		return s.queryRequest(NewStatement(st))
-	case *Statement:
-		if len(args) > 0 {
-			return nil, fmt.Errorf("cassandra: Execute: a *Statement carries its own values; got %d more", len(args))
+	case *SimpleStatement:
+		if st == nil {
+			break
 		}
 		if len(st.values) > 0 {
 			ks := ""
@@ -178,21 +213,17 @@ func (s *Session) newRequest(ctx context.Context, stmt any, args []any) (*reques
 		}
 		return s.queryRequest(st)
 	case *BoundStatement:
-		if len(args) > 0 {
-			return nil, fmt.Errorf("cassandra: Execute: a *BoundStatement carries its own values; got %d more", len(args))
+		if st == nil || st.ps == nil {
+			break
 		}
 		return s.boundRequest(ctx, st)
-	case *PreparedStatement:
-		return s.preparedRequest(ctx, st, args, nil)
 	case *Batch:
-		if len(args) > 0 {
-			return nil, fmt.Errorf("cassandra: Execute: a *Batch carries its own values; got %d more", len(args))
+		if st == nil {
+			break
 		}
 		return s.batchRequest(ctx, st)
-	case nil:
-		return nil, errors.New("cassandra: Execute: nil statement")
 	}
-	return nil, fmt.Errorf("cassandra: Execute: unsupported statement type %T", stmt)
+	return nil, errors.New("cassandra: ExecuteStatement: nil statement")
 }
 
 func (s *Session) baseRequest(o *stmtOptions, kind reqKind) (*request, error) {
@@ -202,14 +233,14 @@ func (s *Session) baseRequest(o *stmtOptions, kind reqKind) (*request, error) {
 	}
 	e := &execution{}
 	req := &e.req
-	req.s, req.prof, req.opts, req.kind, req.routing = s, prof, o, kind, o.routing(s.Keyspace())
+	req.s, req.prof, req.opts, req.kind, req.routing = s, prof, *o, kind, o.routing(s.Keyspace())
 	req.rs = &e.rs
 	req.scratch = req.scratchBuf[:0]
 	req.attempts = req.attemptsBuf[:0]
 	return req, nil
 }
 
-func (s *Session) queryRequest(st *Statement) (*request, error) {
+func (s *Session) queryRequest(st *SimpleStatement) (*request, error) {
 	req, err := s.baseRequest(&st.o, reqQuery)
 	if err != nil {
 		return nil, err
@@ -374,7 +405,7 @@ func (req *request) params() *frame.QueryParams {
 // by whoever needs it (rows straight into the ResultSet).
 type attemptResult struct {
 	fr   frame.Frame
-	conn *conn
+	conn *conn.Conn
 	host *Host
 	void bool // the retry policy chose to ignore the failure
 }
@@ -412,12 +443,12 @@ func (s *Session) run(ctx context.Context, deadline time.Time, req *request) (at
 			return attemptResult{}, host, req.final(&TimeoutError{Host: host.Addr(), Err: err, MaybeApplied: len(req.attempts) > 0})
 		}
 		if !deadline.IsZero() && !time.Now().Before(deadline) {
-			return attemptResult{}, host, req.final(&TimeoutError{Host: host.Addr(), Err: errDeadline, MaybeApplied: len(req.attempts) > 0})
+			return attemptResult{}, host, req.final(&TimeoutError{Host: host.Addr(), Err: conn.ErrDeadline, MaybeApplied: len(req.attempts) > 0})
 		}
 		if s.isClosed() {
 			return attemptResult{}, host, ErrClosed
 		}
-		var cn *conn
+		var cn *conn.Conn
 		if p := s.pool(host); p != nil {
 			cn = p.pick()
 		}
@@ -430,9 +461,9 @@ func (s *Session) run(ctx context.Context, deadline time.Time, req *request) (at
 		if obs != nil {
 			obs.ObserveAttempt(ctx, AttemptEvent{Statement: req.statementText(), Host: host, Attempt: len(req.attempts) + 1})
 		}
-		fr, err := cn.execUntil(ctx, deadline, req.message(cn.version), req.opts.payload, req.opts.tracing)
+		fr, err := cn.ExecUntil(ctx, deadline, req.message(cn.Version()), req.opts.payload, req.opts.tracing)
 		if err == nil && fr.Header.Opcode != frame.OpResult {
-			err = &ConnError{Host: cn.addr, Op: "decode", Err: fmt.Errorf("%v in answer to %v", fr.Header.Opcode, req.message(cn.version).Opcode())}
+			err = &ConnError{Host: cn.Addr(), Op: "decode", Err: fmt.Errorf("%v in answer to %v", fr.Header.Opcode, req.message(cn.Version()).Opcode())}
 		}
 		if obs != nil {
 			obs.ObserveAttempt(ctx, AttemptEvent{Statement: req.statementText(), Host: host, Attempt: len(req.attempts) + 1, End: true, Latency: time.Since(start), Err: err})

@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/netip"
 	"runtime"
 	"testing"
 	"time"
 
 	"github.com/cqlgo/cassandra/frame"
+	"github.com/cqlgo/cassandra/internal/conn"
 	"github.com/cqlgo/cassandra/internal/simnode"
 	"github.com/cqlgo/cassandra/policy"
 )
@@ -151,71 +151,6 @@ func simHostAt(c *Cluster, addr netip.AddrPort) *Host {
 	return nil
 }
 
-// testConnConfig is a connection configuration with short timeouts and no
-// heartbeat.
-func testConnConfig(v frame.Version) *connConfig {
-	return &connConfig{
-		version:          v,
-		dialer:           &net.Dialer{},
-		connectTimeout:   2 * time.Second,
-		heartbeatTimeout: time.Second,
-		maxRequests:      maxStreams,
-		maxOrphans:       1024,
-		maxBody:          frame.DefaultMaxBodyLength,
-		logger:           quietLogger(),
-	}
-}
-
-// dialNode opens a connection to n, closed at the end of the test.
-func dialNode(t testing.TB, n *simnode.Node, cfg *connConfig) (*conn, error) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	cn, err := dialConn(ctx, n.Addr(), cfg)
-	if err == nil {
-		t.Cleanup(cn.Close)
-	}
-	return cn, err
-}
-
-func mustDial(t testing.TB, n *simnode.Node, cfg *connConfig) *conn {
-	t.Helper()
-	cn, err := dialNode(t, n, cfg)
-	if err != nil {
-		t.Fatalf("dial %v: %v", n.Addr(), err)
-	}
-	return cn
-}
-
-// queryText runs cql on cn and returns the first column of the first row
-// as text, or "" for a non-rows result.
-func queryText(ctx context.Context, cn *conn, cql string) (string, error) {
-	f, err := cn.exec(ctx, &frame.Query{Query: cql, Params: frame.QueryParams{Consistency: frame.One}}, nil, false)
-	if err != nil {
-		return "", err
-	}
-	m, err := frame.DecodeResult(f.Body, cn.version)
-	if err != nil {
-		return "", err
-	}
-	rr, ok := m.(*frame.RowsResult)
-	if !ok {
-		return "", nil
-	}
-	for _, r := range rowsOf(rr) {
-		for _, c := range rr.Metadata.Columns {
-			return string(r[c.Name].b), nil
-		}
-	}
-	return "", nil
-}
-
-// echoRows answers a QUERY with one row holding its text.
-func echoRows(r *simnode.Request) simnode.Reaction {
-	meta := frame.NewRowsMetadata(frame.ColumnSpec{Keyspace: "ks", Table: "t", Name: "q", Type: &frame.Type{ID: frame.TypeVarchar}})
-	return simnode.Rows(meta, [][][]byte{{simnode.TextCell(r.Query)}})
-}
-
 // goroutinesSettle waits until the number of goroutines is back to at most
 // base, and fails listing them if it does not.
 func goroutinesSettle(t testing.TB, base int) {
@@ -228,4 +163,44 @@ func goroutinesSettle(t testing.TB, base int) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// execAny runs a CQL string with args, a Statement, or a
+// *PreparedStatement bound with args: tests that table several forms.
+func execAny(ctx context.Context, s *Session, stmt any, args ...any) (*ResultSet, error) {
+	switch st := stmt.(type) {
+	case string:
+		return s.Execute(ctx, st, args...)
+	case *PreparedStatement:
+		return s.ExecuteStatement(ctx, st.Bind(args...))
+	case Statement:
+		if len(args) > 0 {
+			return nil, fmt.Errorf("test: %T with %d more values", stmt, len(args))
+		}
+		return s.ExecuteStatement(ctx, st)
+	}
+	return nil, fmt.Errorf("test: %T is not a statement", stmt)
+}
+
+// queryText runs cql on cn and returns the first column of the first row
+// as text, or "" for a non-rows result.
+func queryText(ctx context.Context, cn *conn.Conn, cql string) (string, error) {
+	f, err := cn.Exec(ctx, &frame.Query{Query: cql, Params: frame.QueryParams{Consistency: frame.One}}, nil, false)
+	if err != nil {
+		return "", err
+	}
+	m, err := frame.DecodeResult(f.Body, cn.Version())
+	if err != nil {
+		return "", err
+	}
+	rr, ok := m.(*frame.RowsResult)
+	if !ok {
+		return "", nil
+	}
+	cells := make([][]byte, rr.Metadata.ColumnCount)
+	it := rr.Rows()
+	if len(cells) > 0 && it.Next(cells) {
+		return string(cells[0]), nil
+	}
+	return "", it.Err()
 }

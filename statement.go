@@ -7,39 +7,51 @@ import (
 	"github.com/cqlgo/cassandra/policy"
 )
 
-// Statement is a CQL string with positional values and per-statement
-// options, run with Session.Execute. Build one with NewStatement; its option
-// methods set a field and return the statement, so they chain:
+// Statement is what Session.ExecuteStatement runs: a *SimpleStatement
+// (NewStatement), a *BoundStatement (PreparedStatement.Bind) or a *Batch
+// (NewBatch). Only this package implements it, so a wrong kind of value is
+// a compile error, not a run-time one. A CQL string with values needs no
+// Statement: Session.Execute takes it directly.
+type Statement interface {
+	options() *stmtOptions
+}
+
+// BatchEntry is a statement a Batch can hold: a *SimpleStatement or a
+// *BoundStatement.
+type BatchEntry interface {
+	Statement
+	batchEntry()
+}
+
+// SimpleStatement is a CQL string with positional values and
+// per-statement options. Build one with NewStatement; its option methods
+// set a field and return the statement, so they chain:
 //
 //	stmt := cassandra.NewStatement("SELECT * FROM events WHERE day = ?", day).PageSize(500)
+//	rs, err := session.ExecuteStatement(ctx, stmt)
 //
-// A plain string passed to Execute is a Statement with default options.
-type Statement struct {
-	options[*Statement]
+// With values it is prepared on first use (and cached), so the values are
+// checked against the server's types before anything is sent; without, it
+// is sent as a plain QUERY.
+type SimpleStatement struct {
+	o      stmtOptions
 	cql    string
 	values []any
 }
 
 // NewStatement returns a simple statement.
-func NewStatement(cql string, values ...any) *Statement {
-	s := &Statement{cql: cql, values: values}
-	s.self = s
-	return s
+func NewStatement(cql string, values ...any) *SimpleStatement {
+	return &SimpleStatement{cql: cql, values: values}
 }
 
 // CQL returns the statement's text.
-func (s *Statement) CQL() string { return s.cql }
+func (s *SimpleStatement) CQL() string { return s.cql }
 
 // Values returns the statement's bound values.
-func (s *Statement) Values() []any { return s.values }
+func (s *SimpleStatement) Values() []any { return s.values }
 
-// options are the per-statement settings shared by Statement,
-// BoundStatement and Batch. S is the embedding type, so each setter returns
-// the statement it was called on.
-type options[S any] struct {
-	self S
-	o    stmtOptions
-}
+func (s *SimpleStatement) options() *stmtOptions { return &s.o }
+func (s *SimpleStatement) batchEntry()           {}
 
 // stmtOptions is the unexported option record the request path reads.
 type stmtOptions struct {
@@ -62,72 +74,6 @@ type stmtOptions struct {
 	timeout         time.Duration
 	prefetch        bool
 }
-
-// Consistency sets the consistency level.
-func (x *options[S]) Consistency(c Consistency) S {
-	x.o.consistency, x.o.hasConsistency = c, true
-	return x.self
-}
-
-// SerialConsistency sets the consistency of the Paxos phase of conditional
-// statements (Serial or LocalSerial).
-func (x *options[S]) SerialConsistency(c Consistency) S { x.o.serial = c; return x.self }
-
-// PageSize sets the number of rows per page; a negative size turns paging
-// off (the whole result in one response).
-func (x *options[S]) PageSize(n int) S { x.o.pageSize = int32(n); return x.self }
-
-// PagingState resumes paging from a state saved with ResultSet.PagingState.
-func (x *options[S]) PagingState(state []byte) S { x.o.pagingState = state; return x.self }
-
-// Timestamp sets the write time sent with the statement, overriding the
-// session's timestamp generator.
-func (x *options[S]) Timestamp(t time.Time) S {
-	x.o.timestamp, x.o.hasTimestamp = t.UnixMicro(), true
-	return x.self
-}
-
-// Idempotent marks the statement as safe to run more than once, which lets
-// the driver retry it on another host after a timeout or a broken
-// connection, and run speculative executions.
-func (x *options[S]) Idempotent(v bool) S { x.o.idempotent = v; return x.self }
-
-// Trace asks the server to trace the statement; read the trace with
-// ResponseFuture.QueryTrace.
-func (x *options[S]) Trace(v bool) S { x.o.tracing = v; return x.self }
-
-// CustomPayload sets the custom payload sent with the statement (v4+).
-func (x *options[S]) CustomPayload(p map[string][]byte) S { x.o.payload = p; return x.self }
-
-// Profile selects a named execution profile.
-func (x *options[S]) Profile(name string) S { x.o.profile = name; return x.self }
-
-// Keyspace sets the keyspace the statement runs in (protocol v5; earlier
-// versions use the session's keyspace). It also routes the statement.
-func (x *options[S]) Keyspace(ks string) S { x.o.keyspace = ks; return x.self }
-
-// NowInSeconds stands for the server's clock in TTL and tombstone
-// computations (protocol v5, for tests).
-func (x *options[S]) NowInSeconds(sec int32) S {
-	x.o.nowInSeconds, x.o.hasNowInSeconds = sec, true
-	return x.self
-}
-
-// RoutingKey overrides the serialized partition key used to route the
-// statement to a replica.
-func (x *options[S]) RoutingKey(key []byte) S { x.o.routingKey = key; return x.self }
-
-// Host pins the statement to one host: no other host is tried.
-func (x *options[S]) Host(h *Host) S { x.o.host = h; return x.self }
-
-// Timeout bounds the statement, retries included, when the context has no
-// earlier deadline. It overrides the profile's request timeout.
-func (x *options[S]) Timeout(d time.Duration) S { x.o.timeout = d; return x.self }
-
-// Prefetch makes the ResultSet fetch the next page in the background as
-// soon as a page arrives, so iteration rarely waits on the network. At most
-// two pages are held at once.
-func (x *options[S]) Prefetch(v bool) S { x.o.prefetch = v; return x.self }
 
 // routing returns the routing information of a statement.
 func (o *stmtOptions) routing(keyspace string) policy.RoutingInfo {

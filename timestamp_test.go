@@ -72,10 +72,10 @@ func TestRequestsCarryIncreasingTimestamps(t *testing.T) {
 			if _, err := e.s.Execute(ctx, rqWrite); err != nil {
 				t.Error(err)
 			}
-			if _, err := e.s.Execute(ctx, ps, i, "a"); err != nil {
+			if _, err := e.s.ExecuteStatement(ctx, ps.Bind(i, "a")); err != nil {
 				t.Error(err)
 			}
-			if _, err := e.s.Execute(ctx, NewBatch(UnloggedBatch).Add(rqWrite)); err != nil {
+			if _, err := e.s.ExecuteStatement(ctx, NewBatch(UnloggedBatch).Query(rqWrite)); err != nil {
 				t.Error(err)
 			}
 		}()
@@ -144,7 +144,7 @@ func TestServerTimestampsSendNone(t *testing.T) {
 	if _, err := e.s.Execute(ctx, rqInsert, 1, "a"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.s.Execute(ctx, NewBatch(LoggedBatch).Add(rqWrite)); err != nil {
+	if _, err := e.s.ExecuteStatement(ctx, NewBatch(LoggedBatch).Query(rqWrite)); err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range e.nodes[0].Requests() {
@@ -164,7 +164,7 @@ func TestServerTimestampsSendNone(t *testing.T) {
 		}
 	}
 	// An explicit timestamp is still sent.
-	if _, err := e.s.Execute(ctx, NewStatement(rqWrite).Timestamp(time.UnixMicro(77))); err != nil {
+	if _, err := e.s.ExecuteStatement(ctx, NewStatement(rqWrite).Timestamp(time.UnixMicro(77))); err != nil {
 		t.Fatal(err)
 	}
 	reqs := e.msgs(simnode.Query(rqWrite))

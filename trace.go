@@ -156,7 +156,7 @@ func permanentTraceErr(err error) bool {
 // has no duration yet.
 func (s *Session) readTraceSession(ctx context.Context, id uuid.UUID) (*QueryTrace, error) {
 	stmt := NewStatement(traceSessionCQL, id).Consistency(One).Idempotent(true)
-	rs, err := s.Execute(ctx, stmt)
+	rs, err := s.ExecuteStatement(ctx, stmt)
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +185,7 @@ func (s *Session) readTraceSession(ctx context.Context, id uuid.UUID) (*QueryTra
 
 func (s *Session) readTraceEvents(ctx context.Context, id uuid.UUID) ([]TraceEvent, error) {
 	stmt := NewStatement(traceEventsCQL, id).Consistency(One).Idempotent(true)
-	rs, err := s.Execute(ctx, stmt)
+	rs, err := s.ExecuteStatement(ctx, stmt)
 	if err != nil {
 		return nil, err
 	}

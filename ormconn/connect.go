@@ -162,15 +162,8 @@ func (c *Connection) close(ctx context.Context) error {
 }
 
 // closeSession closes a session the registry opened and will not hand out.
-// The assertions keep this compiling across the change of Session.Close
-// from Close() to Close(ctx) error.
 func closeSession(ctx context.Context, s *cassandra.Session) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 	defer cancel()
-	switch s := any(s).(type) {
-	case interface{ Close(context.Context) error }:
-		_ = s.Close(ctx)
-	case interface{ Close() }:
-		s.Close()
-	}
+	_ = s.Close(ctx)
 }

@@ -48,7 +48,7 @@ func (r *UserRepo) Save(ctx context.Context, u User) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.Execute(ctx, c.NewStatement("INSERT INTO users (id, name) VALUES (?, ?)", u.ID, u.Name))
+	_, err = s.ExecuteStatement(ctx, c.NewStatement("INSERT INTO users (id, name) VALUES (?, ?)", u.ID, u.Name))
 	return err
 }
 

@@ -217,7 +217,7 @@ func TestIntegrationUserSessionSurvivesUnregister(t *testing.T) {
 	if level, ok := c.Consistency(); !ok || level != cassandra.Quorum {
 		t.Errorf("Consistency = %v, %v; want QUORUM recorded", level, ok)
 	}
-	if _, err := s.Execute(ctx, c.NewStatement("INSERT INTO kv (id, v) VALUES (?, ?)", 1, "quorum")); err != nil {
+	if _, err := s.ExecuteStatement(ctx, c.NewStatement("INSERT INTO kv (id, v) VALUES (?, ?)", 1, "quorum")); err != nil {
 		t.Fatal(err)
 	}
 	if err := r.Unregister(ctx, "user"); err != nil {

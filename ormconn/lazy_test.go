@@ -106,7 +106,7 @@ func TestUserSessionSurvivesUnregisterAndCloseAll(t *testing.T) {
 		t.Errorf("Cluster = %v, Keyspace = %q; want nil and shop", c.Cluster(), c.Keyspace())
 	}
 	const q = "INSERT INTO shop.t (k) VALUES (2)"
-	if _, err := s.Execute(ctx, c.NewStatement(q)); err != nil {
+	if _, err := s.ExecuteStatement(ctx, c.NewStatement(q)); err != nil {
 		t.Fatal(err)
 	}
 	if got := sentConsistency(t, n, q); got != cassandra.LocalQuorum {

@@ -107,7 +107,7 @@ func (c *Connection) Cluster() *cassandra.Cluster { return c.cluster }
 // layer honours the level on user sessions too, where the registry could
 // not make it the session's default. A statement-level consistency
 // overrides the one of an execution profile chosen with Profile.
-func (c *Connection) NewStatement(cql string, values ...any) *cassandra.Statement {
+func (c *Connection) NewStatement(cql string, values ...any) *cassandra.SimpleStatement {
 	st := cassandra.NewStatement(cql, values...)
 	if level, ok := c.Consistency(); ok {
 		st = st.Consistency(level)

@@ -97,16 +97,16 @@ func run(ctx context.Context) error {
 	for _, n := range names[1:] {
 		b.Add(ins.Bind(uuid.New(), n, n+"@example.com", now))
 	}
-	if _, err := session.Execute(ctx, ins.Bind(uuid.New(), names[0], names[0]+"@example.com", now).Idempotent(true)); err != nil {
+	if _, err := session.ExecuteStatement(ctx, ins.Bind(uuid.New(), names[0], names[0]+"@example.com", now).Idempotent(true)); err != nil {
 		return err
 	}
-	if _, err := session.Execute(ctx, b); err != nil {
+	if _, err := session.ExecuteStatement(ctx, b); err != nil {
 		return err
 	}
 	fmt.Printf("wrote %d users\n", len(names))
 
 	// Read back, two rows per page: the ResultSet fetches pages as needed.
-	rs, err = session.Execute(ctx, cassandra.NewStatement("SELECT id, name, email, created FROM users").PageSize(2))
+	rs, err = session.ExecuteStatement(ctx, cassandra.NewStatement("SELECT id, name, email, created FROM users").PageSize(2))
 	if err != nil {
 		return err
 	}

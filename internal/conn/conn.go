@@ -1,4 +1,4 @@
-package cassandra
+package conn
 
 import (
 	"bufio"
@@ -24,37 +24,37 @@ type Dialer interface {
 	DialContext(ctx context.Context, network, address string) (net.Conn, error)
 }
 
-// connConfig is what a connection needs from the cluster's configuration.
-type connConfig struct {
-	version          frame.Version
-	explicitVersion  bool
-	compression      Compression
-	auth             Authenticator
-	tls              *tls.Config
-	dialer           Dialer
-	connectTimeout   time.Duration
-	heartbeat        time.Duration
-	heartbeatTimeout time.Duration
-	maxRequests      int
-	maxOrphans       int
-	maxBody          int
-	keyspace         string
-	logger           *slog.Logger
-	driverName       string
-	driverVersion    string
+// Config is what a connection needs from the cluster's configuration.
+type Config struct {
+	Version          frame.Version
+	ExplicitVersion  bool
+	Compression      Compression
+	Auth             Authenticator
+	TLS              *tls.Config
+	Dialer           Dialer
+	ConnectTimeout   time.Duration
+	Heartbeat        time.Duration
+	HeartbeatTimeout time.Duration
+	MaxRequests      int
+	MaxOrphans       int
+	MaxBody          int
+	Keyspace         string
+	Logger           *slog.Logger
+	DriverName       string
+	DriverVersion    string
 
 	// onEvent receives server events (stream -1). It runs on the reader
 	// goroutine and must not block.
-	onEvent func(*frame.Event)
+	OnEvent func(*frame.Event)
 	// onClose is told once when the connection closes, with the reason.
-	onClose func(*conn, error)
+	OnClose func(*Conn, error)
 }
 
 // conn is one socket to one host, multiplexing requests over stream ids.
 // One reader and one writer goroutine serve it; callers encode their own
 // frames and wait for the answer on their call.
-type conn struct {
-	cfg     *connConfig
+type Conn struct {
+	cfg     *Config
 	addr    netip.AddrPort
 	nc      net.Conn
 	br      *bufio.Reader
@@ -118,23 +118,23 @@ func putCall(c *call) {
 	callPool.Put(c)
 }
 
-// dialConn opens a connection to addr and completes the handshake: OPTIONS,
+// Dial opens a connection to addr and completes the handshake: OPTIONS,
 // STARTUP, authentication, and USE keyspace when one is configured.
-func dialConn(ctx context.Context, addr netip.AddrPort, cfg *connConfig) (*conn, error) {
-	if cfg.connectTimeout > 0 {
+func Dial(ctx context.Context, addr netip.AddrPort, cfg *Config) (*Conn, error) {
+	if cfg.ConnectTimeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, cfg.connectTimeout)
+		ctx, cancel = context.WithTimeout(ctx, cfg.ConnectTimeout)
 		defer cancel()
 	}
-	nc, err := cfg.dialer.DialContext(ctx, "tcp", addr.String())
+	nc, err := cfg.Dialer.DialContext(ctx, "tcp", addr.String())
 	if err != nil {
 		return nil, &ConnError{Host: addr, Op: "dial", Err: err}
 	}
 	if tc, ok := nc.(*net.TCPConn); ok {
 		_ = tc.SetNoDelay(true)
 	}
-	if cfg.tls != nil {
-		tcfg := cfg.tls.Clone()
+	if cfg.TLS != nil {
+		tcfg := cfg.TLS.Clone()
 		if tcfg.ServerName == "" && !tcfg.InsecureSkipVerify {
 			tcfg.ServerName = addr.Addr().String()
 		}
@@ -145,12 +145,12 @@ func dialConn(ctx context.Context, addr netip.AddrPort, cfg *connConfig) (*conn,
 		}
 		nc = tc
 	}
-	c := &conn{
+	c := &Conn{
 		cfg:     cfg,
 		addr:    addr,
 		nc:      nc,
-		version: cfg.version,
-		streams: newStreamSet(cfg.maxRequests),
+		version: cfg.Version,
+		streams: newStreamSet(cfg.MaxRequests),
 		writeq:  make(chan *call, 1024),
 		closed:  make(chan struct{}),
 	}
@@ -163,13 +163,13 @@ func dialConn(ctx context.Context, addr netip.AddrPort, cfg *connConfig) (*conn,
 	c.wg.Add(2)
 	go c.readLoop()
 	go c.writeLoop()
-	if cfg.heartbeat > 0 {
+	if cfg.Heartbeat > 0 {
 		c.wg.Add(1)
 		go c.heartbeatLoop()
 	}
-	if cfg.keyspace != "" {
-		if err := c.useKeyspace(ctx, cfg.keyspace); err != nil {
-			c.close(err)
+	if cfg.Keyspace != "" {
+		if err := c.UseKeyspace(ctx, cfg.Keyspace); err != nil {
+			c.CloseWith(err)
 			return nil, err
 		}
 	}
@@ -177,7 +177,7 @@ func dialConn(ctx context.Context, addr netip.AddrPort, cfg *connConfig) (*conn,
 }
 
 // err returns why the connection closed, or nil while it is open.
-func (c *conn) err() error {
+func (c *Conn) Err() error {
 	select {
 	case <-c.closed:
 		return c.closeErr
@@ -187,7 +187,7 @@ func (c *conn) err() error {
 }
 
 // isClosed reports whether the connection has closed.
-func (c *conn) isClosed() bool {
+func (c *Conn) IsClosed() bool {
 	select {
 	case <-c.closed:
 		return true
@@ -198,7 +198,7 @@ func (c *conn) isClosed() bool {
 
 // close shuts the connection down and fails every call in flight with err.
 // It is safe to call many times; the first reason wins.
-func (c *conn) close(err error) {
+func (c *Conn) CloseWith(err error) {
 	c.closeOnce.Do(func() {
 		if err == nil {
 			err = ErrClosed
@@ -213,22 +213,22 @@ func (c *conn) close(err error) {
 			}
 			c.finish(cl, response{err: err})
 		}
-		if c.cfg.onClose != nil {
-			c.cfg.onClose(c, err) // must not wait for this connection's goroutines
+		if c.cfg.OnClose != nil {
+			c.cfg.OnClose(c, err) // must not wait for this connection's goroutines
 		}
-		c.cfg.logger.Debug("cassandra: connection closed", "host", c.addr, "reason", err)
+		c.cfg.Logger.Debug("cassandra: connection closed", "host", c.addr, "reason", err)
 	})
 }
 
 // Close closes the connection and waits for its goroutines to exit.
-func (c *conn) Close() {
-	c.close(ErrClosed)
+func (c *Conn) Close() {
+	c.CloseWith(ErrClosed)
 	c.wg.Wait()
 }
 
 // finish completes cl with r unless it was already completed, releasing its
 // stream. The caller of exec receives r; an abandoned call is recycled.
-func (c *conn) finish(cl *call, r response) {
+func (c *Conn) finish(cl *call, r response) {
 	if !c.calls[cl.stream].CompareAndSwap(cl, nil) {
 		return // already finished by the reader or the closer
 	}
@@ -248,25 +248,26 @@ func (c *conn) finish(cl *call, r response) {
 }
 
 // inFlight returns the number of stream ids in use.
-func (c *conn) inFlight() int { return c.streams.used() }
+func (c *Conn) InFlight() int { return c.streams.used() }
 
 // exec sends req and waits for its response frame. An ERROR response comes
 // back as the server error; ctx bounds the wait. When ctx ends first the
 // caller is released at once; the stream id stays reserved until the late
 // response arrives, and too many such orphans close the connection.
-func (c *conn) exec(ctx context.Context, req frame.Message, payload map[string][]byte, tracing bool) (frame.Frame, error) {
-	return c.execUntil(ctx, time.Time{}, req, payload, tracing)
+func (c *Conn) Exec(ctx context.Context, req frame.Message, payload map[string][]byte, tracing bool) (frame.Frame, error) {
+	return c.ExecUntil(ctx, time.Time{}, req, payload, tracing)
 }
 
-// errDeadline is the cause of a TimeoutError when the request's own
+// ErrDeadline is the cause of a TimeoutError when the request's own
 // deadline (not its context) ran out.
-var errDeadline = fmt.Errorf("request timeout: %w", context.DeadlineExceeded)
+// ErrDeadline is the reason of a TimeoutError whose request deadline passed.
+var ErrDeadline = fmt.Errorf("request timeout: %w", context.DeadlineExceeded)
 
 // execUntil is exec with a deadline of its own besides ctx's (zero: none).
 // The request path passes its timeout this way rather than deriving a
 // context, which would cost allocations on every request.
-func (c *conn) execUntil(ctx context.Context, deadline time.Time, req frame.Message, payload map[string][]byte, tracing bool) (frame.Frame, error) {
-	if err := c.err(); err != nil {
+func (c *Conn) ExecUntil(ctx context.Context, deadline time.Time, req frame.Message, payload map[string][]byte, tracing bool) (frame.Frame, error) {
+	if err := c.Err(); err != nil {
 		return frame.Frame{}, err
 	}
 	cl := getCall()
@@ -289,7 +290,7 @@ func (c *conn) execUntil(ctx context.Context, deadline time.Time, req frame.Mess
 		if d <= 0 {
 			c.streams.free(id)
 			putCall(cl)
-			return frame.Frame{}, &TimeoutError{Host: c.addr, Err: errDeadline}
+			return frame.Frame{}, &TimeoutError{Host: c.addr, Err: ErrDeadline}
 		}
 		if cl.timer == nil {
 			cl.timer = time.NewTimer(d)
@@ -299,7 +300,7 @@ func (c *conn) execUntil(ctx context.Context, deadline time.Time, req frame.Mess
 		timeout = cl.timer.C
 	}
 	c.calls[id].Store(cl)
-	if c.isClosed() {
+	if c.IsClosed() {
 		// close may have swept the table before the store: finish here.
 		c.finish(cl, response{err: c.closeErr})
 	} else {
@@ -310,7 +311,7 @@ func (c *conn) execUntil(ctx context.Context, deadline time.Time, req frame.Mess
 		case <-ctx.Done():
 			c.finish(cl, response{err: &TimeoutError{Host: c.addr, Err: ctx.Err()}})
 		case <-timeout:
-			c.finish(cl, response{err: &TimeoutError{Host: c.addr, Err: errDeadline}})
+			c.finish(cl, response{err: &TimeoutError{Host: c.addr, Err: ErrDeadline}})
 		}
 	}
 	var gaveUp error
@@ -319,7 +320,7 @@ func (c *conn) execUntil(ctx context.Context, deadline time.Time, req frame.Mess
 	case <-ctx.Done():
 		gaveUp = ctx.Err()
 	case <-timeout:
-		gaveUp = errDeadline
+		gaveUp = ErrDeadline
 	}
 	if timeout != nil {
 		// Stopped now, not deferred: once the call is pooled (below, or by
@@ -328,8 +329,8 @@ func (c *conn) execUntil(ctx context.Context, deadline time.Time, req frame.Mess
 	}
 	if gaveUp != nil {
 		if cl.state.CompareAndSwap(callPending, callAbandoned) {
-			if n := c.orphans.Add(1); c.cfg.maxOrphans > 0 && int(n) > c.cfg.maxOrphans {
-				c.close(&ConnError{Host: c.addr, Op: "read", Err: fmt.Errorf("%d requests timed out without an answer", n)})
+			if n := c.orphans.Add(1); c.cfg.MaxOrphans > 0 && int(n) > c.cfg.MaxOrphans {
+				c.CloseWith(&ConnError{Host: c.addr, Op: "read", Err: fmt.Errorf("%d requests timed out without an answer", n)})
 			}
 			return frame.Frame{}, &TimeoutError{Host: c.addr, MaybeApplied: true, Err: gaveUp}
 		}
@@ -353,12 +354,12 @@ func (c *conn) execUntil(ctx context.Context, deadline time.Time, req frame.Mess
 }
 
 // readLoop reads frames and hands each to its call.
-func (c *conn) readLoop() {
+func (c *Conn) readLoop() {
 	defer c.wg.Done()
 	for {
 		f, err := c.framing.readFrame(c.br)
 		if err != nil {
-			if c.isClosed() {
+			if c.IsClosed() {
 				return
 			}
 			if errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) {
@@ -369,7 +370,7 @@ func (c *conn) readLoop() {
 			if errors.As(err, &de) && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, net.ErrClosed) {
 				op = "decode" // bytes that arrived but make no sense
 			}
-			c.close(&ConnError{Host: c.addr, Op: op, Err: err})
+			c.CloseWith(&ConnError{Host: c.addr, Op: op, Err: err})
 			return
 		}
 		c.lastRead.Store(time.Now().UnixNano())
@@ -381,29 +382,29 @@ func (c *conn) readLoop() {
 		if cl == nil {
 			// A response for a stream nobody holds is a server bug or a
 			// corrupt stream; frames after it cannot be trusted either.
-			c.close(&ConnError{Host: c.addr, Op: "read", Err: fmt.Errorf("response on stream %d which has no request", f.Header.Stream)})
+			c.CloseWith(&ConnError{Host: c.addr, Op: "read", Err: fmt.Errorf("response on stream %d which has no request", f.Header.Stream)})
 			return
 		}
 		c.finish(cl, response{frame: f})
 	}
 }
 
-func (c *conn) handleEvent(f frame.Frame) {
-	if f.Header.Opcode != frame.OpEvent || c.cfg.onEvent == nil {
+func (c *Conn) handleEvent(f frame.Frame) {
+	if f.Header.Opcode != frame.OpEvent || c.cfg.OnEvent == nil {
 		return
 	}
 	ev := new(frame.Event)
 	if err := ev.Decode(f.Body, c.version); err != nil {
-		c.cfg.logger.Warn("cassandra: undecodable event", "host", c.addr, "err", err)
+		c.cfg.Logger.Warn("cassandra: undecodable event", "host", c.addr, "err", err)
 		return
 	}
-	c.cfg.onEvent(ev)
+	c.cfg.OnEvent(ev)
 }
 
 // writeLoop writes queued frames. It takes every call already queued
 // before writing, so bursts share one syscall, but never waits for more:
 // a lone request on an idle connection is written at once.
-func (c *conn) writeLoop() {
+func (c *Conn) writeLoop() {
 	defer c.wg.Done()
 	var out []byte
 	var batch [][]byte
@@ -443,7 +444,7 @@ func (c *conn) writeLoop() {
 			_, err = c.nc.Write(out)
 		}
 		if err != nil {
-			c.close(&ConnError{Host: c.addr, Op: "write", Err: err})
+			c.CloseWith(&ConnError{Host: c.addr, Op: "write", Err: err})
 			return
 		}
 		if cap(out) > 1<<20 {
@@ -457,9 +458,9 @@ func (c *conn) writeLoop() {
 // connection, so no caller waits on a dead socket. The timer is aimed at
 // one interval after the last frame read, so a node that hangs is found
 // within interval + heartbeat timeout of its last answer.
-func (c *conn) heartbeatLoop() {
+func (c *Conn) heartbeatLoop() {
 	defer c.wg.Done()
-	t := time.NewTimer(c.cfg.heartbeat)
+	t := time.NewTimer(c.cfg.Heartbeat)
 	defer t.Stop()
 	for {
 		select {
@@ -467,28 +468,28 @@ func (c *conn) heartbeatLoop() {
 			return
 		case <-t.C:
 		}
-		if idle := time.Since(time.Unix(0, c.lastRead.Load())); idle < c.cfg.heartbeat {
-			t.Reset(c.cfg.heartbeat - idle)
+		if idle := time.Since(time.Unix(0, c.lastRead.Load())); idle < c.cfg.Heartbeat {
+			t.Reset(c.cfg.Heartbeat - idle)
 			continue
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), c.cfg.heartbeatTimeout)
-		_, err := c.exec(ctx, &frame.Options{}, nil, false)
+		ctx, cancel := context.WithTimeout(context.Background(), c.cfg.HeartbeatTimeout)
+		_, err := c.Exec(ctx, &frame.Options{}, nil, false)
 		cancel()
-		if err != nil && !c.isClosed() {
-			c.close(&ConnError{Host: c.addr, Op: "heartbeat", Err: err})
+		if err != nil && !c.IsClosed() {
+			c.CloseWith(&ConnError{Host: c.addr, Op: "heartbeat", Err: err})
 			return
 		}
-		t.Reset(c.cfg.heartbeat)
+		t.Reset(c.cfg.Heartbeat)
 	}
 }
 
 // useKeyspace switches the connection's keyspace.
-func (c *conn) useKeyspace(ctx context.Context, ks string) error {
+func (c *Conn) UseKeyspace(ctx context.Context, ks string) error {
 	if cur := c.keyspace.Load(); cur != nil && *cur == ks {
 		return nil
 	}
 	q := &frame.Query{Query: "USE " + quoteIdent(ks), Params: frame.QueryParams{Consistency: frame.One}}
-	if _, err := c.exec(ctx, q, nil, false); err != nil {
+	if _, err := c.Exec(ctx, q, nil, false); err != nil {
 		return err
 	}
 	c.keyspace.Store(&ks)
@@ -506,4 +507,26 @@ func quoteIdent(s string) string {
 		b = append(b, s[i])
 	}
 	return string(append(b, '"'))
+}
+
+// Version returns the protocol version the connection speaks.
+func (c *Conn) Version() frame.Version { return c.version }
+
+// Addr returns the address the connection was opened to.
+func (c *Conn) Addr() netip.AddrPort { return c.addr }
+
+// Done is closed when the connection has closed.
+func (c *Conn) Done() <-chan struct{} { return c.closed }
+
+// Compressor returns the compression the connection negotiated, nil for
+// none.
+func (c *Conn) Compressor() frame.Compressor { return c.comp }
+
+// Keyspace returns the keyspace the connection last switched to with USE
+// (UseKeyspace, or the configured one), "" for none.
+func (c *Conn) Keyspace() string {
+	if ks := c.keyspace.Load(); ks != nil {
+		return *ks
+	}
+	return ""
 }

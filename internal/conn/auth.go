@@ -1,4 +1,4 @@
-package cassandra
+package conn
 
 import (
 	"context"
@@ -23,9 +23,12 @@ type AuthSession interface {
 	Success(token []byte) error
 }
 
-// DefaultAllowedAuthenticators are the server authenticator classes a
-// PasswordAuthenticator answers when AllowedAuthenticators is empty.
-var DefaultAllowedAuthenticators = []string{
+// DefaultAllowedAuthenticators returns the server authenticator classes a
+// PasswordAuthenticator answers when AllowedAuthenticators is empty (a new
+// slice each call: there is no global to change).
+func DefaultAllowedAuthenticators() []string { return slices.Clone(defaultAllowed) }
+
+var defaultAllowed = []string{
 	"org.apache.cassandra.auth.PasswordAuthenticator",
 	"org.apache.cassandra.auth.MutualTlsWithPasswordFallbackAuthenticator",
 	"com.datastax.bdp.cassandra.auth.DseAuthenticator",
@@ -49,7 +52,7 @@ type PasswordAuthenticator struct {
 func (p *PasswordAuthenticator) Begin(_ context.Context, class string) ([]byte, AuthSession, error) {
 	allowed := p.AllowedAuthenticators
 	if len(allowed) == 0 {
-		allowed = DefaultAllowedAuthenticators
+		allowed = defaultAllowed
 	}
 	if !slices.Contains(allowed, class) {
 		return nil, nil, fmt.Errorf("server authenticator %q is not in the allowed list %v", class, allowed)

@@ -1,4 +1,4 @@
-package cassandra
+package conn
 
 import (
 	"context"
@@ -15,14 +15,14 @@ import (
 // handshake runs OPTIONS, STARTUP and authentication synchronously on the
 // fresh socket, before the reader and writer start. The context's deadline
 // bounds every read and write.
-func (c *conn) handshake(ctx context.Context) error {
+func (c *Conn) handshake(ctx context.Context) error {
 	if dl, ok := ctx.Deadline(); ok {
 		_ = c.nc.SetDeadline(dl)
 	}
 	stop := context.AfterFunc(ctx, func() { _ = c.nc.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
 	defer func() { _ = c.nc.SetDeadline(time.Time{}) }()
-	c.framing.init(c.version, c.cfg.maxBody, c.nc)
+	c.framing.init(c.version, c.cfg.MaxBody, c.nc)
 
 	resp, err := c.roundTrip(ctx, &frame.Options{})
 	if err != nil {
@@ -36,9 +36,9 @@ func (c *conn) handshake(ctx context.Context) error {
 	if v := sup.Options["CQL_VERSION"]; len(v) > 0 {
 		startup["CQL_VERSION"] = v[0]
 	}
-	if c.cfg.driverName != "" {
-		startup["DRIVER_NAME"] = c.cfg.driverName
-		startup["DRIVER_VERSION"] = c.cfg.driverVersion
+	if c.cfg.DriverName != "" {
+		startup["DRIVER_NAME"] = c.cfg.DriverName
+		startup["DRIVER_VERSION"] = c.cfg.DriverVersion
 	}
 	comp := c.chooseCompression(sup.Options["COMPRESSION"])
 	if comp != nil {
@@ -75,28 +75,28 @@ func (c *conn) handshake(ctx context.Context) error {
 
 // chooseCompression picks the configured algorithm if the server offers
 // it. v5 compresses segments and only with LZ4.
-func (c *conn) chooseCompression(offered []string) frame.Compressor {
-	want := c.cfg.compression
+func (c *Conn) chooseCompression(offered []string) frame.Compressor {
+	want := c.cfg.Compression
 	if want == NoCompression {
 		return nil
 	}
 	if c.version >= frame.V5 && want != LZ4 {
-		c.cfg.logger.Warn("cassandra: protocol v5 compresses only with lz4; connection uncompressed", "host", c.addr, "compression", want)
+		c.cfg.Logger.Warn("cassandra: protocol v5 compresses only with lz4; connection uncompressed", "host", c.addr, "compression", want)
 		return nil
 	}
-	comp := want.compressor()
+	comp := want.Compressor()
 	if !slices.Contains(offered, comp.Name()) {
-		c.cfg.logger.Warn("cassandra: server does not offer the configured compression; connection uncompressed", "host", c.addr, "compression", want, "offered", offered)
+		c.cfg.Logger.Warn("cassandra: server does not offer the configured compression; connection uncompressed", "host", c.addr, "compression", want, "offered", offered)
 		return nil
 	}
 	return comp
 }
 
-func (c *conn) authenticate(ctx context.Context, class string) error {
-	if c.cfg.auth == nil {
+func (c *Conn) authenticate(ctx context.Context, class string) error {
+	if c.cfg.Auth == nil {
 		return &AuthError{Host: c.addr, Authenticator: class, Msg: "the server requires authentication and Cluster.Auth is nil"}
 	}
-	tok, sess, err := c.cfg.auth.Begin(ctx, class)
+	tok, sess, err := c.cfg.Auth.Begin(ctx, class)
 	if err != nil {
 		return &AuthError{Host: c.addr, Authenticator: class, Msg: err.Error()}
 	}
@@ -124,7 +124,7 @@ func (c *conn) authenticate(ctx context.Context, class string) error {
 // roundTrip writes req on stream 0 and reads its answer, for the handshake
 // only. A server ERROR comes back as an error; a protocol version the server
 // refuses becomes a *ProtocolVersionError.
-func (c *conn) roundTrip(ctx context.Context, req frame.Message) (frame.Message, error) {
+func (c *Conn) roundTrip(ctx context.Context, req frame.Message) (frame.Message, error) {
 	buf, err := c.encode(nil, 0, req, nil, false)
 	if err != nil {
 		return nil, err
@@ -141,7 +141,7 @@ func (c *conn) roundTrip(ctx context.Context, req frame.Message) (frame.Message,
 		if err != nil {
 			var vErr *frame.UnsupportedVersionError
 			if errors.As(err, &vErr) {
-				return nil, &ProtocolVersionError{Host: c.addr, Version: c.version, Explicit: c.cfg.explicitVersion, ServerMsg: fmt.Sprintf("server answered with protocol version %d", vErr.Version)}
+				return nil, &ProtocolVersionError{Host: c.addr, Version: c.version, Explicit: c.cfg.ExplicitVersion, ServerMsg: fmt.Sprintf("server answered with protocol version %d", vErr.Version)}
 			}
 			return nil, c.ioErr(ctx, "handshake", err)
 		}
@@ -158,13 +158,13 @@ func (c *conn) roundTrip(ctx context.Context, req frame.Message) (frame.Message,
 					msg = em.Err.Message()
 				}
 			}
-			return nil, &ProtocolVersionError{Host: c.addr, Version: c.version, Explicit: c.cfg.explicitVersion, ServerMsg: msg}
+			return nil, &ProtocolVersionError{Host: c.addr, Version: c.version, Explicit: c.cfg.ExplicitVersion, ServerMsg: msg}
 		}
 		m, err := decodeResponse(f, c.version)
 		if err != nil {
 			var pe *frame.ProtocolError
 			if errors.As(err, &pe) && isVersionRefusal(pe.Msg) {
-				return nil, &ProtocolVersionError{Host: c.addr, Version: c.version, Explicit: c.cfg.explicitVersion, ServerMsg: pe.Msg}
+				return nil, &ProtocolVersionError{Host: c.addr, Version: c.version, Explicit: c.cfg.ExplicitVersion, ServerMsg: pe.Msg}
 			}
 			var de *frame.DecodeError
 			if errors.As(err, &de) {
@@ -185,13 +185,13 @@ func isVersionRefusal(msg string) bool {
 		strings.Contains(m, "beta version of the protocol") || strings.Contains(m, "use_beta")
 }
 
-func (c *conn) unexpected(after string, m frame.Message) error {
+func (c *Conn) unexpected(after string, m frame.Message) error {
 	return &ConnError{Host: c.addr, Op: "handshake", Err: fmt.Errorf("unexpected %s in answer to %s", m.Opcode(), after)}
 }
 
 // ioErr turns an I/O error during the handshake into a ConnError, or a
 // TimeoutError when the context ended.
-func (c *conn) ioErr(ctx context.Context, op string, err error) error {
+func (c *Conn) ioErr(ctx context.Context, op string, err error) error {
 	if ctx.Err() != nil {
 		return &TimeoutError{Host: c.addr, Err: ctx.Err()}
 	}

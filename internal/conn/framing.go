@@ -1,4 +1,4 @@
-package cassandra
+package conn
 
 import (
 	"bufio"
@@ -122,7 +122,7 @@ func (f *framing) appendOut(dst []byte, frames [][]byte) ([]byte, error) {
 }
 
 // encode appends the frame of req on stream id.
-func (c *conn) encode(dst []byte, id int16, req frame.Message, payload map[string][]byte, tracing bool) ([]byte, error) {
+func (c *Conn) encode(dst []byte, id int16, req frame.Message, payload map[string][]byte, tracing bool) ([]byte, error) {
 	h := frame.Header{Version: c.version, Stream: id}
 	if tracing {
 		h.Flags |= frame.FlagTracing

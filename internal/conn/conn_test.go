@@ -1,4 +1,4 @@
-package cassandra
+package conn
 
 import (
 	"context"
@@ -119,7 +119,7 @@ func TestHandshake(t *testing.T) {
 			t.Run(fmt.Sprintf("%v_%v_negotiates_%q", v, tc.comp, want), func(t *testing.T) {
 				n := startNode(t, simnode.Config{Handler: echoRows})
 				cfg := testConnConfig(v)
-				cfg.compression = tc.comp
+				cfg.Compression = tc.comp
 				cn := mustDial(t, n, cfg)
 				if cn.version != v {
 					t.Errorf("version %v", cn.version)
@@ -152,7 +152,7 @@ func TestHandshake(t *testing.T) {
 	t.Run("compression_not_offered_stays_uncompressed", func(t *testing.T) {
 		n := startNode(t, simnode.Config{Compression: []string{}})
 		cfg := testConnConfig(frame.V4)
-		cfg.compression = LZ4
+		cfg.Compression = LZ4
 		cn := mustDial(t, n, cfg)
 		if cn.comp != nil {
 			t.Errorf("compressor %v with a server offering none", cn.comp)
@@ -161,7 +161,7 @@ func TestHandshake(t *testing.T) {
 	t.Run("use_keyspace_on_connect", func(t *testing.T) {
 		n := startNode(t, simnode.Config{})
 		cfg := testConnConfig(frame.V4)
-		cfg.keyspace = `My"ks`
+		cfg.Keyspace = `My"ks`
 		cn := mustDial(t, n, cfg)
 		if n.Count(simnode.Query(`USE "My""ks"`)) != 1 {
 			t.Errorf("requests %+v: want one USE of the quoted keyspace", n.Requests())
@@ -183,7 +183,7 @@ func TestHandshake(t *testing.T) {
 		n := startNode(t, simnode.Config{})
 		n.AddRule(simnode.Rule{Match: simnode.Op(frame.OpStartup), Then: simnode.Hang()})
 		cfg := testConnConfig(frame.V4)
-		cfg.connectTimeout = 100 * time.Millisecond
+		cfg.ConnectTimeout = 100 * time.Millisecond
 		start := time.Now()
 		_, err := dialNode(t, n, cfg)
 		var te *TimeoutError
@@ -206,7 +206,7 @@ func TestAuthentication(t *testing.T) {
 	}{
 		{"password_accepted", class, &PasswordAuthenticator{Username: "u", Password: "p"}, func(err error) bool { return err == nil }},
 		{"wrong_password_is_bad_credentials", class, &PasswordAuthenticator{Username: "u", Password: "x"},
-			func(err error) bool { var bc *BadCredentialsError; return errors.As(err, &bc) }},
+			func(err error) bool { var bc *frame.BadCredentialsError; return errors.As(err, &bc) }},
 		{"no_authenticator_is_auth_error", class, nil,
 			func(err error) bool { var ae *AuthError; return errors.As(err, &ae) && ae.Authenticator == class }},
 		{"class_outside_allow_list_is_auth_error", "com.evil.CollectPasswords", &PasswordAuthenticator{Username: "u", Password: "p"},
@@ -224,8 +224,8 @@ func TestAuthentication(t *testing.T) {
 			t.Run(fmt.Sprintf("%v_%s", v, tc.name), func(t *testing.T) {
 				n := startNode(t, simnode.Config{Authenticator: tc.server, Username: "u", Password: "p"})
 				cfg := testConnConfig(v)
-				cfg.auth = tc.auth
-				cfg.compression = LZ4
+				cfg.Auth = tc.auth
+				cfg.Compression = LZ4
 				cn, err := dialNode(t, n, cfg)
 				if !tc.wantErr(err) {
 					t.Fatalf("err %v (%T)", err, err)
@@ -250,7 +250,7 @@ func TestRequests(t *testing.T) {
 		}})
 		for _, v := range []frame.Version{frame.V4, frame.V5} {
 			cfg := testConnConfig(v)
-			cfg.compression = LZ4
+			cfg.Compression = LZ4
 			cn := mustDial(t, n, cfg)
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			var wg sync.WaitGroup
@@ -267,8 +267,8 @@ func TestRequests(t *testing.T) {
 			}
 			wg.Wait()
 			cancel()
-			if cn.inFlight() != 0 {
-				t.Errorf("%v: %d streams still in use", v, cn.inFlight())
+			if cn.InFlight() != 0 {
+				t.Errorf("%v: %d streams still in use", v, cn.InFlight())
 			}
 		}
 		if n.Conns() != 2 {
@@ -280,9 +280,9 @@ func TestRequests(t *testing.T) {
 		n.AddRule(simnode.Rule{Match: simnode.Query("SELECT x"), Then: simnode.Error(&frame.UnavailableError{Consistency: frame.Quorum, Required: 3, Alive: 1})})
 		cn := mustDial(t, n, testConnConfig(frame.V4))
 		_, err := queryText(context.Background(), cn, "SELECT x")
-		var un *UnavailableError
+		var un *frame.UnavailableError
 		if !errors.As(err, &un) || un.Alive != 1 {
-			t.Errorf("err %v, want *UnavailableError", err)
+			t.Errorf("err %v, want *frame.UnavailableError", err)
 		}
 	})
 	t.Run("late_answer_times_out_promptly_and_keeps_the_stream_until_it_arrives", func(t *testing.T) {
@@ -304,17 +304,17 @@ func TestRequests(t *testing.T) {
 		if d := time.Since(start); d > 500*time.Millisecond {
 			t.Errorf("released after %v, want about 50ms", d)
 		}
-		if cn.inFlight() != 1 || cn.orphans.Load() != 1 {
-			t.Errorf("in flight %d, orphans %d: the stream must stay reserved", cn.inFlight(), cn.orphans.Load())
+		if cn.InFlight() != 1 || cn.orphans.Load() != 1 {
+			t.Errorf("in flight %d, orphans %d: the stream must stay reserved", cn.InFlight(), cn.orphans.Load())
 		}
 		// Other requests go on meanwhile.
 		if _, err := queryText(context.Background(), cn, "SELECT 1"); err != nil {
 			t.Fatalf("request beside an orphan: %v", err)
 		}
 		close(release)
-		pollUntil(t, 2*time.Second, "late answer frees the stream", func() bool { return cn.inFlight() == 0 && cn.orphans.Load() == 0 })
-		if cn.isClosed() {
-			t.Errorf("connection closed by a late answer: %v", cn.err())
+		pollUntil(t, 2*time.Second, "late answer frees the stream", func() bool { return cn.InFlight() == 0 && cn.orphans.Load() == 0 })
+		if cn.IsClosed() {
+			t.Errorf("connection closed by a late answer: %v", cn.Err())
 		}
 		if _, err := queryText(context.Background(), cn, "SELECT 1"); err != nil {
 			t.Fatalf("request after the late answer: %v", err)
@@ -324,7 +324,7 @@ func TestRequests(t *testing.T) {
 		n := startNode(t, simnode.Config{})
 		n.AddRule(simnode.Rule{Match: simnode.Query("SELECT hang"), Then: simnode.Hang()})
 		cfg := testConnConfig(frame.V4)
-		cfg.maxOrphans = 0
+		cfg.MaxOrphans = 0
 		cn := mustDial(t, n, cfg)
 		var wg sync.WaitGroup
 		for g := 0; g < 32; g++ {
@@ -338,7 +338,7 @@ func TestRequests(t *testing.T) {
 					}
 					done := make(chan error, 1)
 					go func() {
-						_, err := cn.execUntil(context.Background(), time.Now().Add(20*time.Millisecond), &frame.Query{Query: q}, nil, false)
+						_, err := cn.ExecUntil(context.Background(), time.Now().Add(20*time.Millisecond), &frame.Query{Query: q}, nil, false)
 						done <- err
 					}()
 					select {
@@ -377,7 +377,7 @@ func TestRequests(t *testing.T) {
 		n := startNode(t, simnode.Config{})
 		n.AddRule(simnode.Rule{Match: simnode.Query("SELECT hang"), Then: simnode.Hang()})
 		cfg := testConnConfig(frame.V4)
-		cfg.maxOrphans = 3
+		cfg.MaxOrphans = 3
 		cn := mustDial(t, n, cfg)
 		for i := 0; i < 4; i++ {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
@@ -388,13 +388,13 @@ func TestRequests(t *testing.T) {
 				t.Fatalf("request %d: %v", i, err)
 			}
 		}
-		pollUntil(t, time.Second, "connection closed past 3 orphans", cn.isClosed)
+		pollUntil(t, time.Second, "connection closed past 3 orphans", cn.IsClosed)
 		var ce *ConnError
-		if !errors.As(cn.err(), &ce) {
-			t.Errorf("close reason %v, want *ConnError", cn.err())
+		if !errors.As(cn.Err(), &ce) {
+			t.Errorf("close reason %v, want *ConnError", cn.Err())
 		}
-		if cn.inFlight() != 0 {
-			t.Errorf("%d streams in use after close", cn.inFlight())
+		if cn.InFlight() != 0 {
+			t.Errorf("%d streams in use after close", cn.InFlight())
 		}
 	})
 	t.Run("dropped_connection_fails_in_flight_requests_at_once", func(t *testing.T) {
@@ -449,18 +449,18 @@ func TestRequests(t *testing.T) {
 	t.Run("heartbeat_closes_a_connection_to_a_hung_node", func(t *testing.T) {
 		n := startNode(t, simnode.Config{})
 		cfg := testConnConfig(frame.V4)
-		cfg.heartbeat = 100 * time.Millisecond
-		cfg.heartbeatTimeout = 100 * time.Millisecond
+		cfg.Heartbeat = 100 * time.Millisecond
+		cfg.HeartbeatTimeout = 100 * time.Millisecond
 		n.AddRule(simnode.Rule{Match: simnode.All(simnode.Op(frame.OpOptions), func(r *simnode.Request) bool { return r.Seq > 1 }), Then: simnode.Hang()})
 		start := time.Now()
 		cn := mustDial(t, n, cfg)
-		pollUntil(t, 2*time.Second, "heartbeat closes the connection", cn.isClosed)
+		pollUntil(t, 2*time.Second, "heartbeat closes the connection", cn.IsClosed)
 		if d := time.Since(start); d > 200*time.Millisecond+150*time.Millisecond {
 			t.Errorf("closed after %v, want within interval+timeout (200ms)", d)
 		}
 		var ce *ConnError
-		if !errors.As(cn.err(), &ce) || ce.Op != "heartbeat" {
-			t.Errorf("close reason %v, want a heartbeat *ConnError", cn.err())
+		if !errors.As(cn.Err(), &ce) || ce.Op != "heartbeat" {
+			t.Errorf("close reason %v, want a heartbeat *ConnError", cn.Err())
 		}
 	})
 	t.Run("heartbeat_fires_one_interval_after_the_last_read", func(t *testing.T) {
@@ -469,7 +469,7 @@ func TestRequests(t *testing.T) {
 		var hung atomic.Bool
 		n.AddRule(simnode.Rule{Match: func(r *simnode.Request) bool { return r.Opcode == frame.OpOptions && hung.Load() }, Then: simnode.Hang()})
 		cfg := testConnConfig(frame.V4)
-		cfg.heartbeat, cfg.heartbeatTimeout = interval, timeout
+		cfg.Heartbeat, cfg.HeartbeatTimeout = interval, timeout
 		cn := mustDial(t, n, cfg)
 		// The last answer comes just after the heartbeat timer's first
 		// interval: a check on a fixed period would wait almost two
@@ -480,7 +480,7 @@ func TestRequests(t *testing.T) {
 			t.Fatal(err)
 		}
 		last := time.Now()
-		pollUntil(t, 2*time.Second, "heartbeat closes the connection", cn.isClosed)
+		pollUntil(t, 2*time.Second, "heartbeat closes the connection", cn.IsClosed)
 		if d := time.Since(last); d > interval+timeout+60*time.Millisecond {
 			t.Errorf("closed %v after the last answer, want within interval+timeout (%v)", d, interval+timeout)
 		}
@@ -488,21 +488,21 @@ func TestRequests(t *testing.T) {
 	t.Run("heartbeat_keeps_a_healthy_idle_connection", func(t *testing.T) {
 		n := startNode(t, simnode.Config{})
 		cfg := testConnConfig(frame.V4)
-		cfg.heartbeat = 20 * time.Millisecond
-		cfg.heartbeatTimeout = 500 * time.Millisecond
+		cfg.Heartbeat = 20 * time.Millisecond
+		cfg.HeartbeatTimeout = 500 * time.Millisecond
 		cn := mustDial(t, n, cfg)
 		pollUntil(t, 2*time.Second, "heartbeats sent", func() bool { return n.Count(simnode.Op(frame.OpOptions)) >= 4 })
-		if cn.isClosed() {
-			t.Errorf("healthy connection closed: %v", cn.err())
+		if cn.IsClosed() {
+			t.Errorf("healthy connection closed: %v", cn.Err())
 		}
 	})
 	t.Run("events_reach_the_handler", func(t *testing.T) {
 		n := startNode(t, simnode.Config{})
 		got := make(chan *frame.Event, 1)
 		cfg := testConnConfig(frame.V5)
-		cfg.onEvent = func(ev *frame.Event) { got <- ev }
+		cfg.OnEvent = func(ev *frame.Event) { got <- ev }
 		cn := mustDial(t, n, cfg)
-		if _, err := cn.exec(context.Background(), &frame.Register{EventTypes: []string{"STATUS_CHANGE"}}, nil, false); err != nil {
+		if _, err := cn.Exec(context.Background(), &frame.Register{EventTypes: []string{"STATUS_CHANGE"}}, nil, false); err != nil {
 			t.Fatal(err)
 		}
 		n.SendEvent(&frame.Event{Type: "STATUS_CHANGE", Change: "DOWN", Address: n.Addr()})
@@ -518,12 +518,12 @@ func TestRequests(t *testing.T) {
 	t.Run("close_stops_the_connection_goroutines", func(t *testing.T) {
 		n := startNode(t, simnode.Config{})
 		cfg := testConnConfig(frame.V5)
-		cfg.heartbeat = time.Hour
+		cfg.Heartbeat = time.Hour
 		cn := mustDial(t, n, cfg)
 		cn.Close()
 		cn.Close()
-		if !errors.Is(cn.err(), ErrClosed) {
-			t.Errorf("close reason %v", cn.err())
+		if !errors.Is(cn.Err(), ErrClosed) {
+			t.Errorf("close reason %v", cn.Err())
 		}
 	})
 }

@@ -1,4 +1,4 @@
-package cassandra
+package conn
 
 import (
 	"math/bits"
@@ -6,7 +6,11 @@ import (
 )
 
 // maxStreams is the number of stream ids of protocol v3 and later.
-const maxStreams = 32768
+const maxStreams = MaxStreams
+
+// MaxStreams is the number of stream ids of protocol v3 and later: the most
+// requests one connection carries at once.
+const MaxStreams = 32768
 
 // streamSet hands out stream ids without a global lock: a bitmap of words
 // claimed by compare-and-swap, searched from a moving hint so that

@@ -1,0 +1,81 @@
+package cassandra
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/cqlgo/cassandra/frame"
+	"github.com/cqlgo/cassandra/internal/simnode"
+)
+
+func TestOptionSettersReturnTheStatementTheyAreCalledOn(t *testing.T) {
+	orig := NewStatement("SELECT 1")
+	cp := *orig
+	if got := cp.Consistency(One); got != &cp {
+		t.Error("a copied statement's setter returned another statement")
+	}
+	if orig.o.hasConsistency {
+		t.Error("setting the copy changed the original")
+	}
+	var b Batch // the zero Batch works: a logged batch
+	if got := b.Consistency(Quorum).Idempotent(true); got != &b || b.o.consistency != Quorum || !b.o.idempotent {
+		t.Errorf("zero Batch setters: %p vs %p, %+v", got, &b, b.o)
+	}
+	bs := (&PreparedStatement{}).Bind(1)
+	if got := bs.PageSize(10).Timeout(5); got != bs || bs.o.pageSize != 10 || bs.o.timeout != 5 {
+		t.Errorf("BoundStatement setters: %+v", bs.o)
+	}
+}
+
+func TestRequestKeepsItsOwnCopyOfTheOptions(t *testing.T) {
+	e := rqStart(t, 1, simnode.Config{}, nil)
+	e.prepareRules()
+	ctx := rqCtx(t)
+	stmt := NewStatement(rqPaged).PageSize(2).Consistency(Quorum)
+	e.rule(simnode.Rule{Match: simnode.Query(rqPaged), Then: simnode.Once(simnode.Rows(frame.RowsMetadata{Columns: rqKV, PagingState: []byte{1}}, [][][]byte{kvRow(1, "a")}))})
+	e.rule(simnode.Rule{Match: simnode.Query(rqPaged), Then: simnode.Rows(frame.NewRowsMetadata(rqKV...), [][][]byte{kvRow(2, "b")})})
+	rs, err := e.s.ExecuteStatement(ctx, stmt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The caller reuses its statement while the pages come.
+	stmt.Consistency(One).PageSize(100).CustomPayload(map[string][]byte{"late": {1}})
+	n := 0
+	for rs.Next() {
+		n++
+	}
+	if rs.Err() != nil || n != 2 {
+		t.Fatalf("%d rows, %v", n, rs.Err())
+	}
+	qs := e.msgs(simnode.Query(rqPaged))
+	last := qs[len(qs)-1]
+	if p := last.Msg.(*frame.Query).Params; p.Consistency != Quorum || p.PageSize != 2 || last.CustomPayload != nil {
+		t.Errorf("second page sent with consistency %v, page size %d, payload %v: the statement's later changes leaked in", p.Consistency, p.PageSize, last.CustomPayload)
+	}
+}
+
+func TestQueryRow(t *testing.T) {
+	e := rqStart(t, 1, simnode.Config{}, nil)
+	e.prepareRules()
+	ctx := rqCtx(t)
+	var k int
+	var v string
+	if err := e.s.QueryRow(ctx, rqSelect, 1).Scan(&k, &v); err != nil || k != 1 || v != "a" {
+		t.Fatalf("QueryRow: %d %q %v", k, v, err)
+	}
+	const none = "SELECT k, v FROM ks.t WHERE k = 99"
+	e.rule(simnode.Rule{Match: simnode.Query(none), Then: simnode.Rows(frame.NewRowsMetadata(rqKV...), nil)})
+	if err := e.s.QueryRow(ctx, none).Scan(&k, &v); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("no row: %v, want ErrNotFound", err)
+	}
+	const bad = "SELECT nope FROM ks.t"
+	e.rule(simnode.Rule{Match: simnode.Query(bad), Then: simnode.Error(&frame.InvalidError{Msg: "Undefined column name nope"})})
+	row := e.s.QueryRow(ctx, bad)
+	var inv *InvalidError
+	if err := row.Scan(&v); !errors.As(err, &inv) || row.Err() == nil {
+		t.Fatalf("server error: %v, want *InvalidError", err)
+	}
+	if _, err := row.Values(); !errors.As(err, &inv) {
+		t.Fatalf("Values of a failed row: %v", err)
+	}
+}
