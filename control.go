@@ -19,18 +19,24 @@ import (
 // topology, status and schema events, and moves to another host when its
 // own goes away.
 type controlConn struct {
-	cl *Cluster
-	st *clusterState
+	cl  *Cluster
+	st  *clusterState
+	cfg *settings
 
 	conn     atomic.Pointer[conn.Conn]
 	lost     chan struct{} // a send means the current connection closed
 	events   chan *frame.Event
 	overflow atomic.Bool // events were dropped: do a full refresh
 
-	// schemaEvents counts SCHEMA_CHANGE events applied to the sessions'
-	// prepared statements.
-	schemaEvents atomic.Uint64
-	peersV1      atomic.Bool // system.peers_v2 failed once: use system.peers from now on
+	// Counters and times for the read-only ControlConnection handle.
+	host           atomic.Pointer[Host] // the host of the current connection
+	topologyEvents atomic.Uint64
+	statusEvents   atomic.Uint64
+	schemaEvents   atomic.Uint64 // SCHEMA_CHANGE events applied to prepared statements
+	connects       atomic.Uint64
+	lastRefresh    atomic.Int64 // unix nanoseconds of the last host refresh
+	lastSchema     atomic.Int64 // unix nanoseconds of the last schema event
+	peersV1        atomic.Bool  // system.peers_v2 failed once: use system.peers from now on
 
 	refreshMu sync.Mutex // serialises host refreshes
 	closeOnce sync.Once
@@ -41,6 +47,7 @@ func newControlConn(cl *Cluster) *controlConn {
 	return &controlConn{
 		cl:     cl,
 		st:     &cl.state,
+		cfg:    cl.state.s,
 		lost:   make(chan struct{}, 1),
 		events: make(chan *frame.Event, 1024),
 	}
@@ -53,7 +60,7 @@ func (cc *controlConn) connect(ctx context.Context) error {
 	st := cc.st
 	var errs []HostError
 	tried := map[*Host]bool{}
-	plan := st.s.Policies.LoadBalancing.NewQueryPlan(&policy.RoutingInfo{}, st.hosts)
+	plan := cc.cfg.Policies.LoadBalancing.NewQueryPlan(&policy.RoutingInfo{}, st.hosts)
 	next := func() *Host {
 		for h := plan.Next(); h != nil; h = plan.Next() {
 			if !tried[h] {
@@ -94,7 +101,7 @@ func (cc *controlConn) connectTo(ctx context.Context, h *Host) error {
 	if err != nil {
 		return err
 	}
-	qctx, cancel := context.WithTimeout(ctx, st.s.Timeouts.Control)
+	qctx, cancel := context.WithTimeout(ctx, cc.cfg.Timeouts.Control)
 	defer cancel()
 	reg := &frame.Register{EventTypes: []string{"TOPOLOGY_CHANGE", "STATUS_CHANGE", "SCHEMA_CHANGE"}}
 	if _, err := cn.Exec(qctx, reg, nil, false); err != nil {
@@ -123,7 +130,9 @@ func (cc *controlConn) connectTo(ctx context.Context, h *Host) error {
 		cn.Close()
 		return err
 	}
-	st.s.Logger.Debug("cassandra: control connection established", "host", h, "protocol", cn.Version())
+	cc.cfg.Logger.Debug("cassandra: control connection established", "host", h, "protocol", cn.Version())
+	cc.host.Store(h)
+	cc.connects.Add(1)
 	st.hostUp(h)
 	return nil
 }
@@ -197,11 +206,11 @@ func queryOn(ctx context.Context, cn *conn.Conn, cql string) (*frame.RowsResult,
 func (cc *controlConn) run() {
 	st := cc.st
 	defer st.wg.Done()
-	ev := newEventBatcher(st.s.Events)
+	ev := newEventBatcher(cc.cfg.Events)
 	defer ev.stop()
 	var tick <-chan time.Time
-	if st.s.Events.RefreshInterval > 0 {
-		t := time.NewTicker(st.s.Events.RefreshInterval)
+	if cc.cfg.Events.RefreshInterval > 0 {
+		t := time.NewTicker(cc.cfg.Events.RefreshInterval)
 		defer t.Stop()
 		tick = t.C
 	}
@@ -218,11 +227,17 @@ func (cc *controlConn) run() {
 				// prepared statement asks for fresh metadata.
 				cc.applySchema(nil)
 			}
-			if e.Type == "SCHEMA_CHANGE" {
+			switch e.Type {
+			case "SCHEMA_CHANGE":
 				// Prepared statements are marked at once, not after the
 				// debounce: a read in between would use stale columns.
 				cc.applySchema([]frame.SchemaChange{e.Schema})
+				cc.lastSchema.Store(time.Now().UnixNano())
 				cc.schemaEvents.Add(1)
+			case "TOPOLOGY_CHANGE":
+				cc.topologyEvents.Add(1)
+			case "STATUS_CHANGE":
+				cc.statusEvents.Add(1)
 			}
 			for _, act := range ev.add(e) {
 				cc.apply(act)
@@ -271,7 +286,7 @@ func (cc *controlConn) apply(a eventAction) {
 // address as the cluster knows it, before the address translator, so it is
 // translated like the peers' addresses are.
 func (cc *controlConn) eventHost(a netip.AddrPort) *Host {
-	if tr := cc.st.s.AddressTranslator; tr != nil {
+	if tr := cc.cfg.AddressTranslator; tr != nil {
 		if h := cc.st.hosts.lookupIP(tr(a).Addr()); h != nil {
 			return h
 		}
@@ -288,10 +303,10 @@ func (cc *controlConn) applySchema(changes []frame.SchemaChange) {
 }
 
 func (cc *controlConn) refresh() {
-	ctx, cancel := context.WithTimeout(cc.st.bg, cc.st.s.Timeouts.Control)
+	ctx, cancel := context.WithTimeout(cc.st.bg, cc.cfg.Timeouts.Control)
 	defer cancel()
 	if err := cc.refreshHosts(ctx); err != nil && ctx.Err() == nil {
-		cc.st.s.Logger.Warn("cassandra: control connection refresh failed; reconnecting", "err", err)
+		cc.cfg.Logger.Warn("cassandra: control connection refresh failed; reconnecting", "err", err)
 		if cn := cc.conn.Load(); cn != nil {
 			cn.CloseWith(err)
 		}
@@ -302,18 +317,18 @@ func (cc *controlConn) refresh() {
 // reconnection policy's schedule while none answers.
 func (cc *controlConn) reconnect() {
 	st := cc.st
-	sched := st.s.Policies.Reconnection.NewSchedule()
+	sched := cc.cfg.Policies.Reconnection.NewSchedule()
 	for {
-		ctx, cancel := context.WithTimeout(st.bg, st.s.Timeouts.Connect+st.s.Timeouts.Control)
+		ctx, cancel := context.WithTimeout(st.bg, cc.cfg.Timeouts.Connect+cc.cfg.Timeouts.Control)
 		err := cc.connect(ctx)
 		cancel()
 		if err == nil {
 			return
 		}
-		st.s.Logger.Warn("cassandra: control connection down", "err", err)
+		cc.cfg.Logger.Warn("cassandra: control connection down", "err", err)
 		d, ok := sched.Next()
 		if !ok {
-			d = st.s.Timeouts.Connect
+			d = cc.cfg.Timeouts.Connect
 		}
 		t := time.NewTimer(d)
 		select {
@@ -335,7 +350,7 @@ func (cc *controlConn) reconnect() {
 // find everyone agreeing on the old one. coord nil (or broken) means the
 // control connection.
 func (cc *controlConn) waitSchemaAgreement(ctx context.Context, coord *conn.Conn) (bool, error) {
-	wait := cc.st.s.Timeouts.SchemaAgreement
+	wait := cc.cfg.Timeouts.SchemaAgreement
 	if wait < 0 {
 		return false, nil
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/netip"
+	"time"
 
 	"github.com/cqlgo/cassandra/cqltype"
 	"github.com/cqlgo/cassandra/frame"
@@ -13,10 +14,14 @@ import (
 // refreshHosts reads system.local and the peers table and reconciles the
 // host registry with them: new hosts are added, missing ones removed, and
 // a host whose host_id reappears at a new address is moved there.
-func (cc *controlConn) refreshHosts(ctx context.Context) error {
+func (cc *controlConn) refreshHosts(ctx context.Context) (err error) {
 	cc.refreshMu.Lock()
 	defer cc.refreshMu.Unlock()
-	st := cc.st
+	defer func() {
+		if err == nil {
+			cc.lastRefresh.Store(time.Now().UnixNano())
+		}
+	}()
 	cn := cc.conn.Load()
 	if cn == nil {
 		return &ConnError{Op: "control", Err: errors.New("no control connection")}
@@ -55,14 +60,14 @@ func (cc *controlConn) refreshHosts(ctx context.Context) error {
 	for _, r := range rowsOf(peers) {
 		info := r.hostInfo(false)
 		if !info.Addr.Addr().IsValid() || info.HostID == ([16]byte{}) || info.DC == "" || info.Rack == "" {
-			st.s.Logger.Warn("cassandra: skipping peer row with missing fields", "peer", info.BroadcastAddr, "address", info.Addr, "dc", info.DC, "rack", info.Rack)
+			cc.cfg.Logger.Warn("cassandra: skipping peer row with missing fields", "peer", info.BroadcastAddr, "address", info.Addr, "dc", info.DC, "rack", info.Rack)
 			continue
 		}
 		if info.Addr.Port() == 0 {
-			info.Addr = netip.AddrPortFrom(info.Addr.Addr(), uint16(st.s.Port))
+			info.Addr = netip.AddrPortFrom(info.Addr.Addr(), uint16(cc.cfg.Port))
 		}
-		if st.s.AddressTranslator != nil {
-			info.Addr = st.s.AddressTranslator(info.Addr)
+		if cc.cfg.AddressTranslator != nil {
+			info.Addr = cc.cfg.AddressTranslator(info.Addr)
 		}
 		info.Partitioner = li.Partitioner
 		found = append(found, info)
@@ -86,7 +91,7 @@ func (cc *controlConn) reconcile(found []HostInfo) {
 				byAddr.SetInfo(info)
 				st.hosts.update(byAddr, old)
 				h = byAddr
-				if st.s.Policies.LoadBalancing.Distance(h) == policy.DistanceIgnored {
+				if cc.cfg.Policies.LoadBalancing.Distance(h) == policy.DistanceIgnored {
 					h.SetState(policy.StateIgnored)
 				}
 			case byAddr != nil && !seen[byAddr]:
@@ -115,7 +120,7 @@ func (cc *controlConn) reconcile(found []HostInfo) {
 			// Same node, new address (a restarted pod, a moved VM): follow it.
 			h.SetInfo(info)
 			st.hosts.update(h, old)
-			st.s.Logger.Info("cassandra: host changed address", "host_id", info.HostID, "old", old.Addr, "new", info.Addr)
+			cc.cfg.Logger.Info("cassandra: host changed address", "host_id", info.HostID, "old", old.Addr, "new", info.Addr)
 			st.hostMoved(h)
 			continue
 		}

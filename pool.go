@@ -13,6 +13,7 @@ import (
 // background, and when the last one breaks and cannot be replaced the host
 // is reported down, which starts its reconnection schedule.
 type hostPool struct {
+	cfg  *settings
 	host *Host
 	sess *Session
 	size int
@@ -28,7 +29,7 @@ type hostPool struct {
 }
 
 func newHostPool(s *Session, h *Host) *hostPool {
-	p := &hostPool{host: h, sess: s, size: s.st.s.Pool.ConnectionsPerHost, ready: make(chan struct{})}
+	p := &hostPool{host: h, sess: s, cfg: s.cfg, size: s.cfg.Pool.ConnectionsPerHost, ready: make(chan struct{})}
 	p.conns.Store(&[]*conn.Conn{})
 	return p
 }
@@ -115,7 +116,7 @@ func (p *hostPool) fill(ctx context.Context) {
 			p.mu.Lock()
 			p.lastErr = err
 			p.mu.Unlock()
-			st.s.Logger.Debug("cassandra: pool connection failed", "host", p.host, "err", err)
+			p.cfg.Logger.Debug("cassandra: pool connection failed", "host", p.host, "err", err)
 			if !p.live() && ctx.Err() == nil {
 				st.hostDown(p.host, false)
 			}
@@ -130,7 +131,7 @@ func (p *hostPool) fill(ctx context.Context) {
 		l := append(append([]*conn.Conn(nil), *p.conns.Load()...), cn)
 		p.conns.Store(&l)
 		p.mu.Unlock()
-		st.s.Logger.Debug("cassandra: connection opened", "host", p.host, "protocol", cn.Version())
+		p.cfg.Logger.Debug("cassandra: connection opened", "host", p.host, "protocol", cn.Version())
 		st.hostUp(p.host)
 		p.readyMu.Do(func() { close(p.ready) })
 	}
@@ -152,7 +153,7 @@ func (p *hostPool) connClosed(cn *conn.Conn, err error) {
 	if closed {
 		return
 	}
-	p.sess.st.s.Logger.Debug("cassandra: connection lost", "host", p.host, "err", err)
+	p.cfg.Logger.Debug("cassandra: connection lost", "host", p.host, "err", err)
 	p.startFill()
 }
 

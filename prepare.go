@@ -273,7 +273,7 @@ func (s *Session) prepareNow(ctx context.Context, cql, ks string, explicit bool)
 	}
 	ps := newPrepared(cql, ks, pr)
 	ps.explicitKeyspace = explicit
-	if s.st.s.PrepareOnAllHosts {
+	if s.cfg.PrepareOnAllHosts {
 		s.prepareOnOtherHosts(ps, host)
 	}
 	return ps, nil
@@ -338,7 +338,7 @@ func (s *Session) refreshNow(ctx context.Context, ps *PreparedStatement, force b
 		ps.refresh.Store(true)
 		return err
 	}
-	s.st.s.Logger.Debug("cassandra: prepared again after a schema change", "host", host, "cql", ps.cql)
+	s.cfg.Logger.Debug("cassandra: prepared again after a schema change", "host", host, "cql", ps.cql)
 	s.prepareOnOtherHosts(ps, host)
 	return nil
 }
@@ -394,7 +394,7 @@ func (s *Session) prepareOn(ctx context.Context, cn *conn.Conn, ps *PreparedStat
 	if err := ps.update(pr, cn.Addr()); err != nil {
 		return err
 	}
-	s.st.s.Logger.Debug("cassandra: re-prepared", "host", cn.Addr(), "cql", ps.cql)
+	s.cfg.Logger.Debug("cassandra: re-prepared", "host", cn.Addr(), "cql", ps.cql)
 	return nil
 }
 
@@ -424,7 +424,7 @@ func (s *Session) reprepareOn(p *hostPool, list []*PreparedStatement) {
 				return
 			}
 			if err := s.prepareOn(ctx, cn, ps); err != nil {
-				s.st.s.Logger.Debug("cassandra: prepare on host failed", "host", p.host, "cql", ps.cql, "err", err)
+				s.cfg.Logger.Debug("cassandra: prepare on host failed", "host", p.host, "cql", ps.cql, "err", err)
 			}
 		}
 	}()

@@ -20,7 +20,7 @@ type requestState struct {
 
 func (r *requestState) init(s *Session) {
 	r.s = s
-	set := s.st.s
+	set := s.cfg
 	d := &profileSettings{
 		consistency: set.Consistency,
 		serial:      set.SerialConsistency,

@@ -17,6 +17,7 @@ import (
 type Session struct {
 	cluster *Cluster
 	st      *clusterState
+	cfg     *settings // the cluster's settings, fixed at its start
 
 	keyspace atomic.Pointer[string]
 	pools    atomic.Pointer[map[*Host]*hostPool] // copy-on-write
@@ -33,7 +34,7 @@ type Session struct {
 }
 
 func newSession(c *Cluster, keyspace string) *Session {
-	s := &Session{cluster: c, st: &c.state, closedCh: make(chan struct{})}
+	s := &Session{cluster: c, st: &c.state, cfg: c.state.s, closedCh: make(chan struct{})}
 	s.keyspace.Store(&keyspace)
 	s.pools.Store(&map[*Host]*hostPool{})
 	s.bg, s.cancel = context.WithCancel(c.state.bg)
@@ -188,7 +189,7 @@ func (s *Session) hostUp(h *Host) {
 			defer s.wg.Done()
 			t := time.NewTicker(20 * time.Millisecond)
 			defer t.Stop()
-			deadline := time.After(s.st.s.Timeouts.Connect)
+			deadline := time.After(s.cfg.Timeouts.Connect)
 			for !p.live() {
 				select {
 				case <-s.bg.Done():

@@ -83,7 +83,7 @@ func withDeadline(ctx context.Context, deadline time.Time) (context.Context, con
 func (req *request) do(ctx, pageCtx context.Context) (*ResultSet, error) {
 	s := req.s
 	deadline := req.deadline()
-	obs := s.st.s.Observer
+	obs := s.cfg.Observer
 	var start time.Time
 	if obs != nil {
 		start = time.Now()
@@ -433,7 +433,7 @@ func (s *Session) run(ctx context.Context, deadline time.Time, req *request) (at
 	}
 	var retry policy.RetrySession
 	reprepares := 0
-	obs := s.st.s.Observer
+	obs := s.cfg.Observer
 	host := plan.Next()
 	for {
 		if host == nil {

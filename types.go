@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/cqlgo/cassandra/cqltype"
+	"github.com/cqlgo/cassandra/frame"
 )
 
 // The value codec lives in package cqltype (CQL values to and from Go
@@ -38,3 +39,25 @@ var Unset = cqltype.Unset
 
 // DateOf returns the date of t in UTC.
 func DateOf(t time.Time) Date { return cqltype.DateOf(t) }
+
+// Consistency is a CQL consistency level.
+type Consistency = frame.Consistency
+
+// Consistency levels.
+const (
+	Any         = frame.Any
+	One         = frame.One
+	Two         = frame.Two
+	Three       = frame.Three
+	Quorum      = frame.Quorum
+	All         = frame.All
+	LocalQuorum = frame.LocalQuorum
+	EachQuorum  = frame.EachQuorum
+	Serial      = frame.Serial
+	LocalSerial = frame.LocalSerial
+	LocalOne    = frame.LocalOne
+)
+
+// ParseConsistency returns the consistency level named s (LOCAL_QUORUM,
+// local_quorum or LocalQuorum), for configuration files and flags.
+func ParseConsistency(s string) (Consistency, error) { return frame.ParseConsistency(s) }

@@ -1,6 +1,9 @@
 package frame
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Consistency is a CQL consistency level.
 type Consistency uint16
@@ -35,3 +38,16 @@ func (c Consistency) String() string {
 
 // IsSerial reports whether c is SERIAL or LOCAL_SERIAL.
 func (c Consistency) IsSerial() bool { return c == Serial || c == LocalSerial }
+
+// ParseConsistency returns the level named s, as String spells it
+// (LOCAL_QUORUM), in any case, with or without the underscores
+// (local_quorum, LocalQuorum): for configuration files and flags.
+func ParseConsistency(s string) (Consistency, error) {
+	norm := strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(s), "_", ""))
+	for i, name := range consistencyNames {
+		if strings.ReplaceAll(name, "_", "") == norm && norm != "" {
+			return Consistency(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown consistency level %q (want one of %s)", s, strings.Join(consistencyNames[:], ", "))
+}

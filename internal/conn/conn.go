@@ -530,3 +530,10 @@ func (c *Conn) Keyspace() string {
 	}
 	return ""
 }
+
+// Orphaned returns the requests whose caller gave up and whose answer has
+// not come yet; their stream ids stay taken until it does.
+func (c *Conn) Orphaned() int { return int(c.orphans.Load()) }
+
+// AvailableStreams returns the stream ids free for new requests.
+func (c *Conn) AvailableStreams() int { return int(c.streams.limit) - c.streams.used() }
