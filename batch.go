@@ -104,7 +104,7 @@ func (s *Session) batchRequest(ctx context.Context, b *Batch) (*request, error) 
 			continue
 		}
 		var err error
-		if bs.Values, req.scratch, err = s.bindPrepared(ctx, bound.ps, bound.orderedValues, req.scratch, nil, v); err != nil {
+		if bs.Values, req.scratch, err = s.bindPrepared(ctx, bound.ps, bound.args(), bound.named, req.scratch, nil, v); err != nil {
 			return nil, fmt.Errorf("cassandra: batch entry %d: %w", i, err)
 		}
 		bs.ID = bound.ps.id

@@ -169,3 +169,33 @@ func runParallelSelect(b *testing.B, s *Session, ps *PreparedStatement) {
 	b.StopTimer()
 	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
 }
+
+// BenchmarkPreparedSelectText is BenchmarkPreparedSelect through the
+// one-line form: the CQL text and its values, prepared once and cached.
+func BenchmarkPreparedSelectText(b *testing.B) {
+	s, ps := benchSession(b)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+	defer cancel()
+	if _, err := s.Prepare(ctx, ps.CQL()); err != nil {
+		b.Fatal(err)
+	}
+	var k int
+	var v string
+	b.ReportAllocs()
+	cpu0 := cpuTime()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rs, err := s.Execute(ctx, ps.CQL(), 1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !rs.Next() {
+			b.Fatal(rs.Err())
+		}
+		if err := rs.Scan(&k, &v); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
+}

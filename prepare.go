@@ -94,7 +94,15 @@ func (p *PreparedStatement) ResultColumns() []frame.ColumnSpec { return p.result
 // Their number and types are checked when it is executed, before anything is
 // sent.
 func (p *PreparedStatement) Bind(values ...any) *BoundStatement {
-	return &BoundStatement{ps: p, values: values}
+	b := &BoundStatement{ps: p}
+	// Copied, never kept: the caller's argument array then stays on its
+	// stack (and so, usually, does the statement).
+	if len(values) <= len(b.inline) {
+		b.n = int8(copy(b.inline[:], values))
+	} else {
+		b.values = append(make([]any, 0, len(values)), values...)
+	}
+	return b
 }
 
 // BindMap returns the statement with values for its markers by name. A
@@ -108,8 +116,18 @@ func (p *PreparedStatement) BindMap(values map[string]any) *BoundStatement {
 type BoundStatement struct {
 	o      stmtOptions
 	ps     *PreparedStatement
-	values []any
+	inline [6]any // up to six positional values, copied by Bind
+	n      int8   // how many of inline are set
+	values []any  // more positional values, copied
 	named  map[string]any
+}
+
+// args returns the positional values.
+func (b *BoundStatement) args() []any {
+	if b.values != nil {
+		return b.values
+	}
+	return b.inline[:b.n]
 }
 
 func (b *BoundStatement) options() *stmtOptions { return &b.o }
@@ -133,27 +151,27 @@ func (e *BindError) Error() string {
 	return fmt.Sprintf("cassandra: binding %q: %s", e.CQL, e.Msg)
 }
 
-// orderedValues returns the bound values in the order of the markers bm.
-func (b *BoundStatement) orderedValues(bm *bindMeta) ([]any, error) {
-	ps := b.ps
-	if b.named == nil {
-		if len(b.values) != len(bm.params) {
-			return nil, &BindError{CQL: ps.cql, Msg: fmt.Sprintf("%d values for %d markers", len(b.values), len(bm.params))}
+// orderValues returns the values of an execution of ps in the order of the
+// markers bm: values by position, or named by marker name.
+func orderValues(ps *PreparedStatement, bm *bindMeta, values []any, named map[string]any) ([]any, error) {
+	if named == nil {
+		if len(values) != len(bm.params) {
+			return nil, &BindError{CQL: ps.cql, Msg: fmt.Sprintf("%d values for %d markers", len(values), len(bm.params))}
 		}
-		return b.values, nil
+		return values, nil
 	}
 	out := make([]any, len(bm.params))
 	used := 0
 	for i, c := range bm.params {
-		v, ok := b.named[c.Name]
+		v, ok := named[c.Name]
 		if !ok {
 			return nil, &BindError{CQL: ps.cql, Column: c.Name, Msg: "no value bound (bind cassandra.Unset to leave it unchanged)"}
 		}
 		out[i] = v
 		used++
 	}
-	if used != len(b.named) {
-		for name := range b.named {
+	if used != len(named) {
+		for name := range named {
 			found := false
 			for _, c := range bm.params {
 				found = found || c.Name == name
@@ -170,7 +188,14 @@ func (b *BoundStatement) orderedValues(bm *bindMeta) ([]any, error) {
 // Concurrent prepares of one text share one request.
 type prepareCache struct {
 	mu      sync.Mutex
-	entries map[string]*prepareEntry
+	entries map[prepareKey]*prepareEntry
+}
+
+// prepareKey identifies a cached statement: a struct of the strings as
+// they are, so a lookup builds no key string.
+type prepareKey struct {
+	keyspace, cql string
+	explicit      bool // prepared with v5's per-statement keyspace
 }
 
 type prepareEntry struct {
@@ -212,10 +237,7 @@ func (s *Session) prepare(ctx context.Context, cql, ks string) (*PreparedStateme
 	if !explicit {
 		ks = s.Keyspace()
 	}
-	key := ks + "\x00" + cql
-	if explicit {
-		key = "\x01" + key
-	}
+	key := prepareKey{keyspace: ks, cql: cql, explicit: explicit}
 	c := &s.req.prepared
 	c.mu.Lock()
 	if e, ok := c.entries[key]; ok {
@@ -238,7 +260,7 @@ func (s *Session) prepare(ctx context.Context, cql, ks string) (*PreparedStateme
 	}
 	e := &prepareEntry{done: make(chan struct{})}
 	if c.entries == nil {
-		c.entries = map[string]*prepareEntry{}
+		c.entries = map[prepareKey]*prepareEntry{}
 	}
 	c.entries[key] = e
 	c.mu.Unlock()
@@ -343,23 +365,23 @@ func (s *Session) refreshNow(ctx context.Context, ps *PreparedStatement, force b
 	return nil
 }
 
-// bindPrepared marshals the values of an execution of ps (get returns them
-// in the order of the given markers). A statement marked by a schema change
+// bindPrepared marshals the values of an execution of ps (by position, or
+// by name when named is set). A statement marked by a schema change
 // is prepared again first; a value naming a user-type field that the
 // markers lack (the type gained it since) makes it prepare once more before
 // the error is final.
-func (s *Session) bindPrepared(ctx context.Context, ps *PreparedStatement, get func(*bindMeta) ([]any, error), scratch []byte, vals []frame.Value, v frame.Version) ([]frame.Value, []byte, error) {
+func (s *Session) bindPrepared(ctx context.Context, ps *PreparedStatement, values []any, named map[string]any, scratch []byte, vals []frame.Value, v frame.Version) ([]frame.Value, []byte, error) {
 	if err := s.refreshNow(ctx, ps, false); err != nil {
 		return nil, scratch, err
 	}
 	for try := 0; ; try++ {
 		bm := ps.bind.Load()
-		values, err := get(bm)
+		ordered, err := orderValues(ps, bm, values, named)
 		if err != nil {
 			return nil, scratch, err
 		}
 		base := len(scratch)
-		out, sc, err := bindValues(ps, bm, values, scratch, vals, v)
+		out, sc, err := bindValues(ps, bm, ordered, scratch, vals, v)
 		if err == nil || try > 0 || !errors.Is(err, cqltype.ErrNotAField) {
 			return out, sc, err
 		}

@@ -251,7 +251,7 @@ func (s *Session) queryRequest(st *SimpleStatement) (*request, error) {
 }
 
 func (s *Session) boundRequest(ctx context.Context, b *BoundStatement) (*request, error) {
-	return s.executeRequest(ctx, b.ps, b.orderedValues, &b.o)
+	return s.executeRequest(ctx, b.ps, b.args(), b.named, &b.o)
 }
 
 // defaultOptions are the options of a prepared statement executed without
@@ -261,12 +261,12 @@ var defaultOptions stmtOptions
 // preparedRequest builds the EXECUTE of ps with values; o nil means
 // default options.
 func (s *Session) preparedRequest(ctx context.Context, ps *PreparedStatement, values []any, o *stmtOptions) (*request, error) {
-	return s.executeRequest(ctx, ps, func(*bindMeta) ([]any, error) { return values, nil }, o)
+	return s.executeRequest(ctx, ps, values, nil, o)
 }
 
-// executeRequest builds the EXECUTE of ps with the values get returns for
-// its current markers.
-func (s *Session) executeRequest(ctx context.Context, ps *PreparedStatement, get func(*bindMeta) ([]any, error), o *stmtOptions) (*request, error) {
+// executeRequest builds the EXECUTE of ps with values by position, or
+// named by marker name.
+func (s *Session) executeRequest(ctx context.Context, ps *PreparedStatement, values []any, named map[string]any, o *stmtOptions) (*request, error) {
 	if o == nil {
 		o = &defaultOptions
 	}
@@ -276,7 +276,7 @@ func (s *Session) executeRequest(ctx context.Context, ps *PreparedStatement, get
 	}
 	req.ps = ps
 	v := s.version()
-	if req.execute.Params.Values, req.scratch, err = s.bindPrepared(ctx, ps, get, req.scratch[:0], req.valsBuf[:0], v); err != nil {
+	if req.execute.Params.Values, req.scratch, err = s.bindPrepared(ctx, ps, values, named, req.scratch[:0], req.valsBuf[:0], v); err != nil {
 		return nil, err
 	}
 	req.execute.ID = ps.id

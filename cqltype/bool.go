@@ -1,6 +1,10 @@
 package cqltype
 
-import "reflect"
+import (
+	"reflect"
+
+	"github.com/cqlgo/cassandra/frame"
+)
 
 // boolean is one byte: 0 is false, anything else true (the driver writes 1).
 
@@ -28,4 +32,9 @@ func decodeBool(data []byte) (bool, error) {
 		return data[0] != 0, nil
 	}
 	return false, wrongLength(1, len(data))
+}
+
+func init() {
+	register(&codec{append: ignoreType(appendBool), natural: naturalOf[bool](),
+		decode: scalar(func(_ *frame.Type, data []byte) (bool, error) { return decodeBool(data) })}, frame.TypeBoolean)
 }

@@ -368,3 +368,40 @@ func decodeMapEntries(t *frame.Type, data []byte, rv reflect.Value) error {
 	rv.Set(reflect.ValueOf(out))
 	return nil
 }
+
+// naturalSeq is the natural type of a list, set or vector: a slice of the
+// element's natural type.
+func naturalSeq(t *frame.Type) (reflect.Type, error) {
+	if len(t.Elems) < 1 || t.Elems[0] == nil {
+		return nil, errUnknownCQLType
+	}
+	et, err := naturalType(t.Elems[0])
+	if err != nil {
+		return nil, err
+	}
+	return reflect.SliceOf(et), nil
+}
+
+func naturalMap(t *frame.Type) (reflect.Type, error) {
+	if len(t.Elems) < 2 || t.Elems[0] == nil || t.Elems[1] == nil {
+		return nil, errUnknownCQLType
+	}
+	kt, err := naturalType(t.Elems[0])
+	if err != nil {
+		return nil, err
+	}
+	if !kt.Comparable() {
+		// Tuples, UDTs and frozen collections as keys: the pairs.
+		return mapEntriesType, nil
+	}
+	vt, err := naturalType(t.Elems[1])
+	if err != nil {
+		return nil, err
+	}
+	return reflect.MapOf(kt, vt), nil
+}
+
+func init() {
+	register(&codec{append: appendListOrSet, natural: naturalSeq, decodeInto: decodeListOrSet}, frame.TypeList, frame.TypeSet)
+	register(&codec{append: appendMap, natural: naturalMap, decodeInto: decodeMap}, frame.TypeMap)
+}

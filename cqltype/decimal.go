@@ -149,3 +149,9 @@ func decodeDecimal(data []byte) (*inf.Dec, error) {
 	scale := int32(binary.BigEndian.Uint32(data))
 	return inf.NewDecBig(varintToBig(data[4:]), inf.Scale(scale)), nil
 }
+
+func init() {
+	register(&codec{append: ignoreType(appendVarint), natural: naturalOf[*big.Int](), decode: scalar(decodeBigInt)}, frame.TypeVarint)
+	register(&codec{append: ignoreType(appendDecimal), natural: naturalOf[*inf.Dec](),
+		decode: scalar(func(_ *frame.Type, data []byte) (*inf.Dec, error) { return decodeDecimal(data) })}, frame.TypeDecimal)
+}

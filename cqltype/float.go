@@ -78,3 +78,8 @@ func decodeFloat32(t *frame.Type, data []byte) (float32, error) {
 	}
 	return math.Float32frombits(binary.BigEndian.Uint32(data)), nil
 }
+
+func init() {
+	register(&codec{append: appendFloat, natural: naturalOf[float32](), decode: scalar(decodeFloat32)}, frame.TypeFloat)
+	register(&codec{append: appendFloat, natural: naturalOf[float64](), decode: scalar(decodeFloat64)}, frame.TypeDouble)
+}

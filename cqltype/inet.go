@@ -4,6 +4,8 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+
+	"github.com/cqlgo/cassandra/frame"
 )
 
 // inet is 4 bytes for IPv4 and 16 for IPv6. It accepts netip.Addr, net.IP
@@ -60,4 +62,9 @@ func decodeInet(data []byte) (netip.Addr, error) {
 		return netip.AddrFrom16([16]byte(data)), nil
 	}
 	return netip.Addr{}, wrongLength(16, len(data))
+}
+
+func init() {
+	register(&codec{append: ignoreType(appendInet), natural: naturalOf[netip.Addr](),
+		decode: scalar(func(_ *frame.Type, data []byte) (netip.Addr, error) { return decodeInet(data) })}, frame.TypeInet)
 }

@@ -184,3 +184,27 @@ func intFitsFloat(n int64, single bool) bool {
 	f := float64(n)
 	return f < 0x1p63 && f >= -0x1p63 && int64(f) == n
 }
+
+func init() {
+	narrow := func(bits int) func(*frame.Type, []byte) (any, error) {
+		return func(t *frame.Type, data []byte) (any, error) {
+			n, err := decodeInt64(t, data)
+			if err != nil {
+				return nil, err
+			}
+			switch bits {
+			case 8:
+				return int8(n), nil
+			case 16:
+				return int16(n), nil
+			case 32:
+				return int32(n), nil
+			}
+			return n, nil
+		}
+	}
+	register(&codec{append: appendInteger, natural: naturalOf[int8](), decode: narrow(8)}, frame.TypeTinyint)
+	register(&codec{append: appendInteger, natural: naturalOf[int16](), decode: narrow(16)}, frame.TypeSmallint)
+	register(&codec{append: appendInteger, natural: naturalOf[int32](), decode: narrow(32)}, frame.TypeInt)
+	register(&codec{append: appendInteger, natural: naturalOf[int64](), decode: narrow(64)}, frame.TypeBigint, frame.TypeCounter)
+}

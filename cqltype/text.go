@@ -2,6 +2,8 @@ package cqltype
 
 import (
 	"reflect"
+
+	"github.com/cqlgo/cassandra/frame"
 )
 
 // ascii and text (varchar) are the string's bytes. The server validates
@@ -27,4 +29,9 @@ func appendStringKind(dst []byte, v any) ([]byte, error) {
 		return append(dst, rv.Bytes()...), nil
 	}
 	return dst, errWrongGoType
+}
+
+func init() {
+	register(&codec{append: ignoreType(appendText), natural: naturalOf[string](),
+		decode: func(_ *frame.Type, data []byte) (any, error) { return string(data), nil }}, frame.TypeASCII, frame.TypeVarchar)
 }

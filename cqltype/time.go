@@ -220,3 +220,11 @@ func decodeDuration(data []byte) (Duration, error) {
 	}
 	return d, nil
 }
+
+func init() {
+	register(&codec{append: ignoreType(appendTimestamp), natural: naturalOf[time.Time](), decode: scalar(decodeTimeTime)}, frame.TypeTimestamp)
+	register(&codec{append: ignoreType(appendDate), natural: naturalOf[time.Time](), decode: scalar(decodeTimeTime)}, frame.TypeDate)
+	register(&codec{append: ignoreType(appendTime), natural: naturalOf[time.Duration](), decode: scalar(decodeGoDuration)}, frame.TypeTime)
+	register(&codec{append: ignoreType(appendDuration), natural: naturalOf[Duration](),
+		decode: scalar(func(_ *frame.Type, data []byte) (Duration, error) { return decodeDuration(data) })}, frame.TypeDuration)
+}

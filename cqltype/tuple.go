@@ -101,3 +101,7 @@ func decodeTuple(t *frame.Type, data []byte, rv reflect.Value) error {
 	}
 	return r.done()
 }
+
+func init() {
+	register(&codec{append: appendTuple, natural: naturalOf[[]any](), decodeInto: decodeTuple}, frame.TypeTuple)
+}

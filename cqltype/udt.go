@@ -233,3 +233,7 @@ func decodeUDT(t *frame.Type, data []byte, rv reflect.Value) error {
 // have: the prepared statement may predate ALTER TYPE ADD, so the request
 // path prepares it again once before giving up.
 var ErrNotAField = errors.New("not a field of")
+
+func init() {
+	register(&codec{append: appendUDT, natural: naturalOf[map[string]any](), decodeInto: decodeUDT}, frame.TypeUDT)
+}

@@ -57,3 +57,7 @@ func decodeUUID(t *frame.Type, data []byte) (uuid.UUID, error) {
 	}
 	return u, nil
 }
+
+func init() {
+	register(&codec{append: appendUUID, natural: naturalOf[uuid.UUID](), decode: scalar(decodeUUID)}, frame.TypeUUID, frame.TypeTimeUUID)
+}

@@ -185,45 +185,8 @@ func isNilPointer(v any) bool {
 // follow pointers before giving up; other reasons are returned as
 // *MarshalError or bare reasons that appendBody wraps.
 func appendByType(dst []byte, t *frame.Type, v any) ([]byte, error) {
-	switch t.ID {
-	case frame.TypeTinyint, frame.TypeSmallint, frame.TypeInt, frame.TypeBigint, frame.TypeCounter:
-		return appendInteger(dst, t, v)
-	case frame.TypeVarint:
-		return appendVarint(dst, v)
-	case frame.TypeDecimal:
-		return appendDecimal(dst, v)
-	case frame.TypeFloat, frame.TypeDouble:
-		return appendFloat(dst, t, v)
-	case frame.TypeASCII, frame.TypeVarchar:
-		return appendText(dst, v)
-	case frame.TypeBlob:
-		return appendBlob(dst, v)
-	case frame.TypeBoolean:
-		return appendBool(dst, v)
-	case frame.TypeTimestamp:
-		return appendTimestamp(dst, v)
-	case frame.TypeDate:
-		return appendDate(dst, v)
-	case frame.TypeTime:
-		return appendTime(dst, v)
-	case frame.TypeDuration:
-		return appendDuration(dst, v)
-	case frame.TypeUUID, frame.TypeTimeUUID:
-		return appendUUID(dst, t, v)
-	case frame.TypeInet:
-		return appendInet(dst, v)
-	case frame.TypeList, frame.TypeSet:
-		return appendListOrSet(dst, t, v)
-	case frame.TypeMap:
-		return appendMap(dst, t, v)
-	case frame.TypeTuple:
-		return appendTuple(dst, t, v)
-	case frame.TypeUDT:
-		return appendUDT(dst, t, v)
-	case frame.TypeVector:
-		return appendVector(dst, t, v)
-	case frame.TypeCustom:
-		return appendCustom(dst, v)
+	if c := codecOf(t.ID); c != nil {
+		return c.append(dst, t, v)
 	}
 	return dst, marshalErr(t, v, errUnknownCQLType)
 }
@@ -458,121 +421,23 @@ func checkComposite(t *frame.Type) error {
 }
 
 func isComposite(id frame.TypeID) bool {
-	switch id {
-	case frame.TypeList, frame.TypeSet, frame.TypeMap, frame.TypeTuple, frame.TypeUDT, frame.TypeVector:
-		return true
-	}
-	return false
+	c := codecOf(id)
+	return c != nil && c.decodeInto != nil
 }
 
 // decodeScalar decodes a non-null value of a non-composite type into its
 // natural Go type. It returns bare reasons for the caller to wrap.
 func decodeScalar(t *frame.Type, data []byte) (any, error) {
-	switch t.ID {
-	case frame.TypeTinyint:
-		n, err := decodeInt64(t, data)
-		return int8(n), err
-	case frame.TypeSmallint:
-		n, err := decodeInt64(t, data)
-		return int16(n), err
-	case frame.TypeInt:
-		n, err := decodeInt64(t, data)
-		return int32(n), err
-	case frame.TypeBigint, frame.TypeCounter:
-		return decodeInt64(t, data)
-	case frame.TypeVarint:
-		return decodeBigInt(t, data)
-	case frame.TypeDecimal:
-		return decodeDecimal(data)
-	case frame.TypeFloat:
-		return decodeFloat32(t, data)
-	case frame.TypeDouble:
-		return decodeFloat64(t, data)
-	case frame.TypeASCII, frame.TypeVarchar:
-		return string(data), nil
-	case frame.TypeBlob, frame.TypeCustom:
-		return append(make([]byte, 0, len(data)), data...), nil
-	case frame.TypeBoolean:
-		return decodeBool(data)
-	case frame.TypeTimestamp, frame.TypeDate:
-		return decodeTimeTime(t, data)
-	case frame.TypeTime:
-		return decodeGoDuration(t, data)
-	case frame.TypeDuration:
-		return decodeDuration(data)
-	case frame.TypeUUID, frame.TypeTimeUUID:
-		return decodeUUID(t, data)
-	case frame.TypeInet:
-		return decodeInet(data)
+	if c := codecOf(t.ID); c != nil && c.decode != nil {
+		return c.decode(t, data)
 	}
 	return nil, errUnknownCQLType
 }
 
 // naturalType is the Go type DecodeAny produces for t.
 func naturalType(t *frame.Type) (reflect.Type, error) {
-	switch t.ID {
-	case frame.TypeTinyint:
-		return reflect.TypeFor[int8](), nil
-	case frame.TypeSmallint:
-		return reflect.TypeFor[int16](), nil
-	case frame.TypeInt:
-		return reflect.TypeFor[int32](), nil
-	case frame.TypeBigint, frame.TypeCounter:
-		return reflect.TypeFor[int64](), nil
-	case frame.TypeVarint:
-		return reflect.TypeFor[*big.Int](), nil
-	case frame.TypeDecimal:
-		return reflect.TypeFor[*inf.Dec](), nil
-	case frame.TypeFloat:
-		return reflect.TypeFor[float32](), nil
-	case frame.TypeDouble:
-		return reflect.TypeFor[float64](), nil
-	case frame.TypeASCII, frame.TypeVarchar:
-		return reflect.TypeFor[string](), nil
-	case frame.TypeBlob, frame.TypeCustom:
-		return reflect.TypeFor[[]byte](), nil
-	case frame.TypeBoolean:
-		return reflect.TypeFor[bool](), nil
-	case frame.TypeTimestamp, frame.TypeDate:
-		return reflect.TypeFor[time.Time](), nil
-	case frame.TypeTime:
-		return reflect.TypeFor[time.Duration](), nil
-	case frame.TypeDuration:
-		return reflect.TypeFor[Duration](), nil
-	case frame.TypeUUID, frame.TypeTimeUUID:
-		return reflect.TypeFor[uuid.UUID](), nil
-	case frame.TypeInet:
-		return reflect.TypeFor[netip.Addr](), nil
-	case frame.TypeList, frame.TypeSet, frame.TypeVector:
-		if len(t.Elems) < 1 || t.Elems[0] == nil {
-			return nil, errUnknownCQLType
-		}
-		et, err := naturalType(t.Elems[0])
-		if err != nil {
-			return nil, err
-		}
-		return reflect.SliceOf(et), nil
-	case frame.TypeMap:
-		if len(t.Elems) < 2 || t.Elems[0] == nil || t.Elems[1] == nil {
-			return nil, errUnknownCQLType
-		}
-		kt, err := naturalType(t.Elems[0])
-		if err != nil {
-			return nil, err
-		}
-		if !kt.Comparable() {
-			// Tuples, UDTs and frozen collections as keys: the pairs.
-			return mapEntriesType, nil
-		}
-		vt, err := naturalType(t.Elems[1])
-		if err != nil {
-			return nil, err
-		}
-		return reflect.MapOf(kt, vt), nil
-	case frame.TypeTuple:
-		return reflect.TypeFor[[]any](), nil
-	case frame.TypeUDT:
-		return reflect.TypeFor[map[string]any](), nil
+	if c := codecOf(t.ID); c != nil {
+		return c.natural(t)
 	}
 	return nil, errUnknownCQLType
 }
@@ -619,22 +484,17 @@ func decodeReflect(t *frame.Type, data []byte, rv reflect.Value) error {
 		return nil
 	}
 	err := checkComposite(t)
-	switch {
-	case err != nil:
-	case t.ID == frame.TypeList || t.ID == frame.TypeSet:
-		err = decodeListOrSet(t, data, rv)
-	case t.ID == frame.TypeMap:
-		err = decodeMap(t, data, rv)
-	case t.ID == frame.TypeTuple:
-		err = decodeTuple(t, data, rv)
-	case t.ID == frame.TypeUDT:
-		err = decodeUDT(t, data, rv)
-	case t.ID == frame.TypeVector:
-		err = decodeVector(t, data, rv)
-	default:
-		var v any
-		if v, err = decodeScalar(t, data); err == nil {
-			err = assignScalar(rv, v)
+	if err == nil {
+		switch c := codecOf(t.ID); {
+		case c == nil:
+			err = errUnknownCQLType
+		case c.decodeInto != nil:
+			err = c.decodeInto(t, data, rv)
+		default:
+			var v any
+			if v, err = c.decode(t, data); err == nil {
+				err = assignScalar(rv, v)
+			}
 		}
 	}
 	if err != nil {

@@ -228,3 +228,7 @@ func decodeFloat32Vector(t *frame.Type, data []byte, p *[]float32) error {
 	*p = s
 	return nil
 }
+
+func init() {
+	register(&codec{append: appendVector, natural: naturalSeq, decodeInto: decodeVector}, frame.TypeVector)
+}

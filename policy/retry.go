@@ -47,6 +47,15 @@ type Failure struct {
 	Attempt    int
 	Idempotent bool
 	Host       *Host
+	// MaybeSent reports, for a client-side failure, that a frame carrying
+	// the request was written to the connection, so a non-idempotent
+	// statement may have been applied even though no answer came back.
+	// False claims the request never left the driver (no connection, no
+	// stream id, write refused); a driver that cannot tell sets it true.
+	// It is meaningless for server errors, which always mean the request
+	// arrived. The policies of this package retry a non-idempotent
+	// statement after a client-side failure in neither case.
+	MaybeSent bool
 }
 
 // RetryPolicy makes a RetrySession per request.

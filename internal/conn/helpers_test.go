@@ -5,7 +5,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"runtime"
 	"testing"
 	"time"
 
@@ -40,20 +39,6 @@ func startNode(t testing.TB, cfg simnode.Config) *simnode.Node {
 	}
 	t.Cleanup(func() { n.Close() })
 	return n
-}
-
-// goroutinesSettle waits until the number of goroutines is back to at most
-// base, and fails listing them if it does not.
-func goroutinesSettle(t testing.TB, base int) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > base {
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<20)
-			t.Fatalf("%d goroutines, %d before:\n%s", runtime.NumGoroutine(), base, buf[:runtime.Stack(buf, true)])
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }
 
 // testConnConfig is a connection configuration with short timeouts and no
