@@ -128,6 +128,21 @@ type Timeouts struct {
 	// Request bounds a request that has no earlier context deadline,
 	// retries included. Default: 10s; negative: no bound but the context.
 	Request time.Duration
+	// Attempt bounds one attempt on one host, within the request's
+	// bound: an attempt with no answer by then is judged by the retry
+	// policy (an idempotent statement moves to the next host), its stream
+	// stays counted as orphaned until an answer comes, and the connection
+	// is probed at once, so a host that stopped answering is found in
+	// about ProbeTimeout rather than at the next heartbeat. It applies to
+	// every statement, as the Java driver's request timeout does: a
+	// non-idempotent statement fails then with a *TimeoutError whose
+	// MaybeApplied is true. Default: 2s (Cassandra's own write timeout);
+	// negative: attempts get the whole request bound.
+	Attempt time.Duration
+	// ProbeTimeout bounds the OPTIONS a connection sends after an attempt
+	// on it timed out; with no answer the connection is closed and, when
+	// it was the host's last, the host is marked down. Default: 1s.
+	ProbeTimeout time.Duration
 	// Control bounds each query of the control connection. Default: 5s.
 	Control time.Duration
 	// SchemaAgreement bounds the wait for all hosts to agree on the schema
@@ -143,10 +158,13 @@ type Timeouts struct {
 
 // PoolConfig sizes the per-host connection pools.
 type PoolConfig struct {
-	// ConnectionsPerHost is the number of connections to each local or
-	// remote host. Default: 1 (one connection multiplexes 32768 requests);
-	// raise it for many requests in flight.
+	// ConnectionsPerHost is the number of connections to each local host.
+	// Default: 1 (one connection multiplexes 32768 requests); raise it for
+	// many requests in flight.
 	ConnectionsPerHost int
+	// RemoteConnectionsPerHost is the number of connections to each remote
+	// host (one the policies use only as a fallback). Default: 1.
+	RemoteConnectionsPerHost int
 	// MaxRequestsPerConnection caps the requests in flight on one
 	// connection. Default and maximum: 32768.
 	MaxRequestsPerConnection int
@@ -167,6 +185,15 @@ type Policies struct {
 	Reconnection policy.ReconnectionPolicy
 	// Retry judges failed attempts. Default: policy.DefaultRetry().
 	Retry policy.RetryPolicy
+	// SpeculativeExecution starts extra attempts of idempotent statements
+	// on the next hosts of the plan when the first is slow; the first
+	// answer wins and the others are cancelled. Default:
+	// policy.NoSpeculativeExecution().
+	SpeculativeExecution policy.SpeculativeExecutionPolicy
+	// Throttler bounds the requests the session runs at once (or per
+	// second); a request it refuses fails with a *policy.ThrottledError
+	// before anything is sent. Default: policy.NoThrottle().
+	Throttler policy.Throttler
 }
 
 // EventConfig tunes how the control connection follows the cluster.
@@ -228,12 +255,15 @@ func (c *Cluster) settings(ctx context.Context) (*settings, error) {
 	t := &s.Timeouts
 	t.Connect = def(t.Connect, 5*time.Second)
 	t.Request = def(t.Request, 10*time.Second)
+	t.Attempt = def(t.Attempt, 2*time.Second)
+	t.ProbeTimeout = def(t.ProbeTimeout, time.Second)
 	t.Control = def(t.Control, 5*time.Second)
 	t.SchemaAgreement = def(t.SchemaAgreement, 10*time.Second)
 	t.Heartbeat = def(t.Heartbeat, 30*time.Second)
 	t.HeartbeatTimeout = def(t.HeartbeatTimeout, 10*time.Second)
 	p := &s.Pool
 	p.ConnectionsPerHost = def(p.ConnectionsPerHost, 1)
+	p.RemoteConnectionsPerHost = def(p.RemoteConnectionsPerHost, 1)
 	p.MaxRequestsPerConnection = def(p.MaxRequestsPerConnection, conn.MaxStreams)
 	p.MaxOrphanedRequests = def(p.MaxOrphanedRequests, 1024)
 	p.MaxFrameLength = def(p.MaxFrameLength, frame.DefaultMaxBodyLength)
@@ -245,6 +275,12 @@ func (c *Cluster) settings(ctx context.Context) (*settings, error) {
 	}
 	if s.Policies.Retry == nil {
 		s.Policies.Retry = policy.DefaultRetry()
+	}
+	if s.Policies.SpeculativeExecution == nil {
+		s.Policies.SpeculativeExecution = policy.NoSpeculativeExecution()
+	}
+	if s.Policies.Throttler == nil {
+		s.Policies.Throttler = policy.NoThrottle()
 	}
 	e := &s.Events
 	e.TopologyWindow = def(e.TopologyWindow, time.Second)
@@ -312,6 +348,7 @@ func (s *settings) connConfig(version frame.Version, keyspace string) *conn.Conf
 		ConnectTimeout:   s.Timeouts.Connect,
 		Heartbeat:        positive(s.Timeouts.Heartbeat),
 		HeartbeatTimeout: s.Timeouts.HeartbeatTimeout,
+		ProbeTimeout:     s.Timeouts.ProbeTimeout,
 		MaxRequests:      s.Pool.MaxRequestsPerConnection,
 		MaxOrphans:       s.Pool.MaxOrphanedRequests,
 		MaxBody:          s.Pool.MaxFrameLength,
@@ -336,6 +373,7 @@ type clusterState struct {
 	started  bool
 	closed   bool
 	s        *settings
+	profiles *ProfileManager
 	ctrl     *controlConn
 	hosts    *hostRegistry
 	sessions map[*Session]struct{}

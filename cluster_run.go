@@ -57,6 +57,7 @@ func (c *Cluster) start(ctx context.Context) error {
 	}
 	st.mu.Lock()
 	st.s = s
+	st.profiles = &c.Profiles
 	st.hosts = newHostRegistry()
 	st.sessions = map[*Session]struct{}{}
 	st.reconnectors = map[*Host]*reconnector{}
@@ -86,6 +87,7 @@ func (c *Cluster) start(ctx context.Context) error {
 	st.started = true
 	st.wg.Add(1)
 	go st.ctrl.run()
+	c.Profiles.setAdded(st.profileAdded)
 	return nil
 }
 
@@ -207,9 +209,31 @@ func (st *clusterState) dialWith(ctx context.Context, h *Host, keyspace string, 
 
 // ---- host state changes ----
 
+// distance is how the driver treats h: the nearest any load-balancing
+// policy gives it, the cluster's or a profile's, so that a profile aimed at
+// another datacenter finds pools there.
+func (st *clusterState) distance(h *Host) policy.Distance {
+	d := st.s.Policies.LoadBalancing.Distance(h)
+	for _, lb := range st.profiles.balancers() {
+		d = min(d, lb.Distance(h))
+	}
+	return d
+}
+
+// profileAdded gives pools to the hosts a profile added while the cluster
+// runs makes local or remote.
+func (st *clusterState) profileAdded(p ExecutionProfile) {
+	for _, h := range st.hosts.Hosts() {
+		if h.State() == policy.StateIgnored && p.LoadBalancing.Distance(h) != policy.DistanceIgnored {
+			h.SetState(policy.StateUnknown)
+			st.hostAdded(h)
+		}
+	}
+}
+
 // hostAdded handles a host discovered by the control connection.
 func (st *clusterState) hostAdded(h *Host) {
-	if st.s.Policies.LoadBalancing.Distance(h) == policy.DistanceIgnored {
+	if st.distance(h) == policy.DistanceIgnored {
 		h.SetState(policy.StateIgnored)
 	}
 	st.s.Logger.Info("cassandra: host added", "host", h)

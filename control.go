@@ -67,8 +67,10 @@ func (cc *controlConn) connect(ctx context.Context) error {
 				return h
 			}
 		}
-		for _, h := range st.hosts.Hosts() { // down or ignored hosts last
-			if !tried[h] {
+		for _, h := range st.hosts.Hosts() { // down hosts last
+			// Hosts the policies ignore are never tried, except contact
+			// points not yet discovered (their datacenter is unknown).
+			if !tried[h] && (h.State() != policy.StateIgnored || h.DC() == "") {
 				return h
 			}
 		}

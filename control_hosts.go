@@ -91,7 +91,7 @@ func (cc *controlConn) reconcile(found []HostInfo) {
 				byAddr.SetInfo(info)
 				st.hosts.update(byAddr, old)
 				h = byAddr
-				if cc.cfg.Policies.LoadBalancing.Distance(h) == policy.DistanceIgnored {
+				if st.distance(h) == policy.DistanceIgnored {
 					h.SetState(policy.StateIgnored)
 				}
 			case byAddr != nil && !seen[byAddr]:

@@ -35,6 +35,9 @@ type AttemptEvent struct {
 	End       bool
 	Latency   time.Duration
 	Err       error
+	// Speculative marks attempts of an extra execution started by the
+	// speculative execution policy.
+	Speculative bool
 }
 
 // statementText names a request for observers and logs.

@@ -2,10 +2,12 @@ package cassandra
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 
 	"github.com/cqlgo/cassandra/internal/conn"
+	"github.com/cqlgo/cassandra/policy"
 )
 
 // hostPool holds one session's connections to one host. Requests pick the
@@ -29,7 +31,11 @@ type hostPool struct {
 }
 
 func newHostPool(s *Session, h *Host) *hostPool {
-	p := &hostPool{host: h, sess: s, cfg: s.cfg, size: s.cfg.Pool.ConnectionsPerHost, ready: make(chan struct{})}
+	size := s.cfg.Pool.ConnectionsPerHost
+	if s.st.distance(h) == policy.DistanceRemote {
+		size = s.cfg.Pool.RemoteConnectionsPerHost
+	}
+	p := &hostPool{host: h, sess: s, cfg: s.cfg, size: size, ready: make(chan struct{})}
 	p.conns.Store(&[]*conn.Conn{})
 	return p
 }
@@ -154,6 +160,12 @@ func (p *hostPool) connClosed(cn *conn.Conn, err error) {
 		return
 	}
 	p.cfg.Logger.Debug("cassandra: connection lost", "host", p.host, "err", err)
+	var ce *conn.ConnError
+	if errors.As(err, &ce) && (ce.Op == "probe" || ce.Op == "heartbeat") && !p.live() {
+		// The node stopped answering (it did not fail to connect): mark it
+		// down now, so plans skip it while it is dialled again.
+		p.sess.st.hostDown(p.host, false)
+	}
 	p.startFill()
 }
 

@@ -2,6 +2,7 @@ package cassandra
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -17,9 +18,15 @@ type ExecutionProfile struct {
 	// RequestTimeout bounds a request, retries included, unless the
 	// context ends sooner. Negative: no bound but the context.
 	RequestTimeout time.Duration
+	// AttemptTimeout bounds one attempt (see Timeouts.Attempt).
+	// Negative: attempts get the whole request bound.
+	AttemptTimeout time.Duration
 	PageSize       int
 	LoadBalancing  policy.LoadBalancingPolicy
 	Retry          policy.RetryPolicy
+	// SpeculativeExecution replaces the cluster's speculative execution
+	// policy for the profile's statements.
+	SpeculativeExecution policy.SpeculativeExecutionPolicy
 }
 
 // ProfileManager holds the named execution profiles of a Cluster. The
@@ -27,6 +34,9 @@ type ExecutionProfile struct {
 type ProfileManager struct {
 	mu       sync.RWMutex
 	profiles map[string]ExecutionProfile
+	// added is told of a profile added once the cluster runs, so the hosts
+	// its policy makes local or remote get pools.
+	added func(ExecutionProfile)
 }
 
 // Add registers a profile under name. Adding a name twice is an error, so a
@@ -39,15 +49,40 @@ func (m *ProfileManager) Add(name string, p ExecutionProfile) error {
 		return fmt.Errorf("cassandra: profile %q: serial consistency must be SERIAL or LOCAL_SERIAL, not %v", name, p.SerialConsistency)
 	}
 	m.mu.Lock()
-	defer m.mu.Unlock()
 	if _, ok := m.profiles[name]; ok {
+		m.mu.Unlock()
 		return fmt.Errorf("cassandra: profile %q already exists", name)
 	}
 	if m.profiles == nil {
 		m.profiles = map[string]ExecutionProfile{}
 	}
 	m.profiles[name] = p
+	added := m.added
+	m.mu.Unlock()
+	if added != nil && p.LoadBalancing != nil {
+		added(p)
+	}
 	return nil
+}
+
+func (m *ProfileManager) setAdded(f func(ExecutionProfile)) {
+	m.mu.Lock()
+	m.added = f
+	m.mu.Unlock()
+}
+
+// balancers returns the load-balancing policies of the profiles that have
+// their own.
+func (m *ProfileManager) balancers() []policy.LoadBalancingPolicy {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	var out []policy.LoadBalancingPolicy
+	for _, p := range m.profiles {
+		if p.LoadBalancing != nil {
+			out = append(out, p.LoadBalancing)
+		}
+	}
+	return out
 }
 
 // Get returns the profile registered under name.
@@ -64,9 +99,12 @@ type profileSettings struct {
 	consistency Consistency
 	serial      Consistency
 	timeout     time.Duration
+	attempt     time.Duration
 	pageSize    int
 	lb          policy.LoadBalancingPolicy
 	retry       policy.RetryPolicy
+	spec        policy.SpeculativeExecutionPolicy
+	trackers    []*policy.LatencyTracker // fed every successful attempt's latency
 	timestamps  *TimestampGenerator
 }
 
@@ -82,6 +120,13 @@ func resolveProfile(def *profileSettings, p ExecutionProfile) *profileSettings {
 	if p.RequestTimeout != 0 {
 		r.timeout = p.RequestTimeout
 	}
+	if p.AttemptTimeout != 0 {
+		r.attempt = p.AttemptTimeout
+	}
+	if p.SpeculativeExecution != nil {
+		r.spec = p.SpeculativeExecution
+	}
+	r.trackers = latencyTrackers(r.lb, r.spec)
 	if p.PageSize != 0 {
 		r.pageSize = p.PageSize
 	}
@@ -92,4 +137,20 @@ func resolveProfile(def *profileSettings, p ExecutionProfile) *profileSettings {
 		r.retry = p.Retry
 	}
 	return &r
+}
+
+// latencyTrackers returns the distinct latency trackers of the policies
+// that want observed latencies (policy.LatencyAware).
+func latencyTrackers(ps ...any) []*policy.LatencyTracker {
+	var out []*policy.LatencyTracker
+	for _, p := range ps {
+		la, ok := p.(policy.LatencyAware)
+		if !ok {
+			continue
+		}
+		if tr := la.LatencyTracker(); tr != nil && !slices.Contains(out, tr) {
+			out = append(out, tr)
+		}
+	}
+	return out
 }

@@ -25,10 +25,13 @@ func (r *requestState) init(s *Session) {
 		consistency: set.Consistency,
 		serial:      set.SerialConsistency,
 		timeout:     set.Timeouts.Request,
+		attempt:     set.Timeouts.Attempt,
+		spec:        set.Policies.SpeculativeExecution,
 		pageSize:    set.PageSize,
 		lb:          set.Policies.LoadBalancing,
 		retry:       set.Policies.Retry,
 	}
+	d.trackers = latencyTrackers(d.lb, d.spec)
 	if !set.ServerTimestamps {
 		d.timestamps = &r.timestamps
 	}

@@ -165,6 +165,9 @@ type Attempt struct {
 	Host    *Host
 	Err     error // nil for the attempt that succeeded
 	Latency time.Duration
+	// Speculative marks attempts of an extra execution started by the
+	// speculative execution policy.
+	Speculative bool
 }
 
 func (req *request) timeout() time.Duration {
@@ -420,17 +423,41 @@ type releaser interface{ Release() }
 
 // run sends req to the hosts of its query plan until one answers or the
 // retry policy gives up. It is the one place where the next host is chosen
-// and a failed attempt judged. deadline (zero: none) and ctx bound it.
+// and a failed attempt judged. deadline (zero: none) and ctx bound it. For
+// an idempotent statement the speculative execution policy may start more
+// executions of it, each on the next host of the same plan; the first
+// answer wins.
 func (s *Session) run(ctx context.Context, deadline time.Time, req *request) (attemptResult, *Host, error) {
+	thr := s.cfg.Policies.Throttler
+	if err := thr.Acquire(ctx); err != nil {
+		return attemptResult{}, nil, err
+	}
+	defer thr.Release()
 	var plan policy.QueryPlan
 	if req.opts.host != nil {
 		plan = &pinnedPlan{h: req.opts.host}
 	} else {
 		plan = req.prof.lb.NewQueryPlan(&req.routing, s.st.hosts)
+		if policy.LocalConsistency(req.consistency()) {
+			// LOCAL_* levels never leave the local datacenter.
+			plan = policy.LocalOnly(req.prof.lb, plan)
+		}
 	}
 	if r, ok := plan.(releaser); ok {
 		defer r.Release()
 	}
+	if req.opts.idempotent && req.opts.host == nil && req.prof.spec != nil {
+		sched := req.prof.spec.NewSchedule(&req.routing)
+		if d, ok := sched.NextDelay(1); ok {
+			return s.runSpeculative(ctx, deadline, req, plan, sched, d)
+		}
+	}
+	return s.runPlan(ctx, deadline, req, plan, false)
+}
+
+// runPlan is one execution of req: attempts on the plan's hosts, one after
+// the other, as the retry policy decides.
+func (s *Session) runPlan(ctx context.Context, deadline time.Time, req *request, plan policy.QueryPlan, speculative bool) (attemptResult, *Host, error) {
 	var retry policy.RetrySession
 	reprepares := 0
 	obs := s.cfg.Observer
@@ -453,26 +480,37 @@ func (s *Session) run(ctx context.Context, deadline time.Time, req *request) (at
 			cn = p.pick()
 		}
 		if cn == nil {
-			req.record(host, errNoConnection, 0)
+			req.record(host, errNoConnection, 0, speculative)
 			host = plan.Next()
 			continue
 		}
 		start := time.Now()
 		if obs != nil {
-			obs.ObserveAttempt(ctx, AttemptEvent{Statement: req.statementText(), Host: host, Attempt: len(req.attempts) + 1})
+			obs.ObserveAttempt(ctx, AttemptEvent{Statement: req.statementText(), Host: host, Attempt: len(req.attempts) + 1, Speculative: speculative})
 		}
-		fr, err := cn.ExecUntil(ctx, deadline, req.message(cn.Version()), req.opts.payload, req.opts.tracing)
+		attemptDeadline, bounded := req.attemptDeadline(start, deadline)
+		fr, err := cn.ExecUntil(ctx, attemptDeadline, req.message(cn.Version()), req.opts.payload, req.opts.tracing)
 		if err == nil && fr.Header.Opcode != frame.OpResult {
 			err = &ConnError{Host: cn.Addr(), Op: "decode", Err: fmt.Errorf("%v in answer to %v", fr.Header.Opcode, req.message(cn.Version()).Opcode())}
 		}
+		latency := time.Since(start)
 		if obs != nil {
-			obs.ObserveAttempt(ctx, AttemptEvent{Statement: req.statementText(), Host: host, Attempt: len(req.attempts) + 1, End: true, Latency: time.Since(start), Err: err})
+			obs.ObserveAttempt(ctx, AttemptEvent{Statement: req.statementText(), Host: host, Attempt: len(req.attempts) + 1, End: true, Latency: latency, Err: err, Speculative: speculative})
 		}
 		if err == nil {
-			req.attempts = append(req.attempts, Attempt{Host: host, Latency: time.Since(start)})
+			req.attempts = append(req.attempts, Attempt{Host: host, Latency: latency, Speculative: speculative})
+			for _, tr := range req.prof.trackers {
+				tr.Record(host, latency)
+			}
 			return attemptResult{fr: fr, conn: cn, host: host}, host, nil
 		}
-		req.record(host, err, time.Since(start))
+		var te *TimeoutError
+		if bounded && errors.As(err, &te) && ctx.Err() == nil {
+			// The attempt's own bound ended, not the caller's: the node may
+			// have stopped answering. Find out now, not at the heartbeat.
+			cn.Probe()
+		}
+		req.record(host, err, latency, speculative)
 		if errors.Is(err, ErrConnBusy) {
 			host = plan.Next() // never sent: any statement may move on
 			continue
@@ -498,7 +536,7 @@ func (s *Session) run(ctx context.Context, deadline time.Time, req *request) (at
 		}
 		d := retry.OnFailure(&policy.Failure{
 			Err: err, ClientSide: isClientSide(err), Attempt: len(req.attempts),
-			Idempotent: req.opts.idempotent, Host: host,
+			Idempotent: req.opts.idempotent, Host: host, MaybeSent: maybeSent(err),
 		})
 		switch d.Kind {
 		case policy.RetrySameHost:
@@ -512,6 +550,46 @@ func (s *Session) run(ctx context.Context, deadline time.Time, req *request) (at
 			return attemptResult{}, host, req.final(err)
 		}
 	}
+}
+
+// attemptDeadline returns when an attempt started at start must end: the
+// attempt timeout, or the request's deadline when that comes first.
+// bounded reports that the attempt timeout set it.
+func (req *request) attemptDeadline(start, deadline time.Time) (time.Time, bool) {
+	d := req.prof.attempt
+	if req.opts.attemptTimeout != 0 {
+		d = req.opts.attemptTimeout
+	}
+	if d <= 0 {
+		return deadline, false
+	}
+	if t := start.Add(d); deadline.IsZero() || t.Before(deadline) {
+		return t, true
+	}
+	return deadline, false
+}
+
+// maybeSent reports whether a failed attempt may have reached the server:
+// everything but errors raised before the frame was written.
+func maybeSent(err error) bool {
+	var te *TimeoutError
+	if errors.As(err, &te) {
+		return te.MaybeApplied
+	}
+	return !errors.Is(err, ErrConnBusy) && !errors.Is(err, errNoConnection)
+}
+
+// consistency returns the consistency level the request is sent with.
+func (req *request) consistency() Consistency {
+	switch req.kind {
+	case reqExecute:
+		return req.execute.Params.Consistency
+	case reqBatch:
+		return req.batch.Consistency
+	case reqQuery:
+		return req.query.Params.Consistency
+	}
+	return 0
 }
 
 var errNoConnection = errors.New("no open connection to the host")
@@ -546,8 +624,8 @@ func (req *request) setConsistency(c Consistency) {
 	req.batch.Consistency = c
 }
 
-func (req *request) record(h *Host, err error, d time.Duration) {
-	req.attempts = append(req.attempts, Attempt{Host: h, Err: err, Latency: d})
+func (req *request) record(h *Host, err error, d time.Duration, speculative bool) {
+	req.attempts = append(req.attempts, Attempt{Host: h, Err: err, Latency: d, Speculative: speculative})
 }
 
 // final wraps the error ending a request with its attempts.

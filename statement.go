@@ -73,6 +73,7 @@ type stmtOptions struct {
 	routingKey      []byte
 	host            *Host
 	timeout         time.Duration
+	attemptTimeout  time.Duration
 	prefetch        bool
 }
 

@@ -102,6 +102,13 @@ func (s *SimpleStatement) Timeout(d time.Duration) *SimpleStatement {
 	return s
 }
 
+// AttemptTimeout bounds each attempt of the statement on one host,
+// overriding the profile's (see Timeouts.Attempt).
+func (s *SimpleStatement) AttemptTimeout(d time.Duration) *SimpleStatement {
+	s.o.attemptTimeout = d
+	return s
+}
+
 // Prefetch makes the ResultSet fetch the next page in the background as
 // soon as a page arrives, so iteration rarely waits on the network. At most
 // two pages are held at once.
@@ -206,6 +213,13 @@ func (b *BoundStatement) Timeout(d time.Duration) *BoundStatement {
 	return b
 }
 
+// AttemptTimeout bounds each attempt of the statement on one host,
+// overriding the profile's (see Timeouts.Attempt).
+func (b *BoundStatement) AttemptTimeout(d time.Duration) *BoundStatement {
+	b.o.attemptTimeout = d
+	return b
+}
+
 // Prefetch makes the ResultSet fetch the next page in the background as
 // soon as a page arrives, so iteration rarely waits on the network. At most
 // two pages are held at once.
@@ -294,5 +308,12 @@ func (b *Batch) Host(h *Host) *Batch {
 // earlier deadline. It overrides the profile's request timeout.
 func (b *Batch) Timeout(d time.Duration) *Batch {
 	b.o.timeout = d
+	return b
+}
+
+// AttemptTimeout bounds each attempt of the statement on one host,
+// overriding the profile's (see Timeouts.Attempt).
+func (b *Batch) AttemptTimeout(d time.Duration) *Batch {
+	b.o.attemptTimeout = d
 	return b
 }

@@ -69,8 +69,36 @@ func (p *roundRobin) Distance(*Host) Distance { return DistanceLocal }
 func (p *roundRobin) NewQueryPlan(_ *RoutingInfo, view View) QueryPlan {
 	hosts := view.Hosts()
 	plan := rotatingPlans.Get().(*rotatingPlan)
-	*plan = rotatingPlan{hosts: hosts, start: int(p.next.Add(1) % uint64(max(len(hosts), 1)))}
+	*plan = rotatingPlan{hosts: hosts, start: evenStart(hosts, p.next.Add(1), isUp)}
 	return plan
+}
+
+func isUp(h *Host) bool { return h.State() == StateUp }
+
+// evenStart returns where the plan numbered n starts: at the (n mod k)-th
+// of the k hosts that may lead a plan (up, and local for DCAware), so every up host leads the same share of
+// plans (starting at a down host's place would hand its share to the next
+// up host, which then led twice as many).
+func evenStart(hosts []*Host, n uint64, lead func(*Host) bool) int {
+	up := 0
+	for _, h := range hosts {
+		if lead(h) {
+			up++
+		}
+	}
+	if up == 0 {
+		return int(n % uint64(max(len(hosts), 1)))
+	}
+	k := int(n % uint64(up))
+	for i, h := range hosts {
+		if lead(h) {
+			if k == 0 {
+				return i
+			}
+			k--
+		}
+	}
+	return 0
 }
 
 // Plans are recycled: the driver calls Release when a request is done with
@@ -139,7 +167,8 @@ func (p *dcAware) Distance(h *Host) Distance {
 
 func (p *dcAware) NewQueryPlan(_ *RoutingInfo, view View) QueryPlan {
 	hosts := view.Hosts()
-	return &dcPlan{policy: p, all: hosts, start: int(p.next.Add(1) % uint64(max(len(hosts), 1)))}
+	lead := func(h *Host) bool { return h.State() == StateUp && p.Distance(h) == DistanceLocal }
+	return &dcPlan{policy: p, all: hosts, start: evenStart(hosts, p.next.Add(1), lead)}
 }
 
 type dcPlan struct {

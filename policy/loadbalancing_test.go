@@ -170,3 +170,28 @@ func TestDCAware(t *testing.T) {
 		}
 	})
 }
+
+func TestRoundRobinSpreadsADownHostsShareEvenly(t *testing.T) {
+	hosts := make([]*Host, 4)
+	for i := range hosts {
+		hosts[i] = NewHost(HostInfo{})
+		hosts[i].SetState(StateUp)
+	}
+	hosts[1].SetState(StateDown)
+	v := view(hosts)
+	lb := RoundRobin()
+	first := map[*Host]int{}
+	for range 3000 {
+		pl := lb.NewQueryPlan(&RoutingInfo{}, v)
+		first[pl.Next()]++
+	}
+	for i, h := range hosts {
+		want := 1000
+		if i == 1 {
+			want = 0
+		}
+		if first[h] != want {
+			t.Errorf("host %d led %d of 3000 plans, want %d", i, first[h], want)
+		}
+	}
+}

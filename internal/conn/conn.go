@@ -35,13 +35,16 @@ type Config struct {
 	ConnectTimeout   time.Duration
 	Heartbeat        time.Duration
 	HeartbeatTimeout time.Duration
-	MaxRequests      int
-	MaxOrphans       int
-	MaxBody          int
-	Keyspace         string
-	Logger           *slog.Logger
-	DriverName       string
-	DriverVersion    string
+	// ProbeTimeout bounds the OPTIONS sent when Probe is called (after an
+	// attempt timed out); 0 disables probes.
+	ProbeTimeout  time.Duration
+	MaxRequests   int
+	MaxOrphans    int
+	MaxBody       int
+	Keyspace      string
+	Logger        *slog.Logger
+	DriverName    string
+	DriverVersion string
 
 	// onEvent receives server events (stream -1). It runs on the reader
 	// goroutine and must not block.
@@ -70,7 +73,8 @@ type Conn struct {
 	closeOnce sync.Once
 	closeErr  error // set before closed is closed
 	orphans   atomic.Int32
-	lastRead  atomic.Int64 // unix nanos of the last frame read
+	probe     chan struct{} // a send asks the heartbeat goroutine for a probe
+	lastRead  atomic.Int64  // unix nanos of the last frame read
 	keyspace  atomic.Pointer[string]
 	wg        sync.WaitGroup
 }
@@ -153,6 +157,7 @@ func Dial(ctx context.Context, addr netip.AddrPort, cfg *Config) (*Conn, error) 
 		streams: newStreamSet(cfg.MaxRequests),
 		writeq:  make(chan *call, 1024),
 		closed:  make(chan struct{}),
+		probe:   make(chan struct{}, 1),
 	}
 	c.br = bufio.NewReaderSize(nc, 64<<10)
 	if err := c.handshake(ctx); err != nil {
@@ -163,7 +168,7 @@ func Dial(ctx context.Context, addr netip.AddrPort, cfg *Config) (*Conn, error) 
 	c.wg.Add(2)
 	go c.readLoop()
 	go c.writeLoop()
-	if cfg.Heartbeat > 0 {
+	if cfg.Heartbeat > 0 || cfg.ProbeTimeout > 0 {
 		c.wg.Add(1)
 		go c.heartbeatLoop()
 	}
@@ -460,26 +465,50 @@ func (c *Conn) writeLoop() {
 // within interval + heartbeat timeout of its last answer.
 func (c *Conn) heartbeatLoop() {
 	defer c.wg.Done()
-	t := time.NewTimer(c.cfg.Heartbeat)
-	defer t.Stop()
+	var tick <-chan time.Time
+	var t *time.Timer
+	if c.cfg.Heartbeat > 0 {
+		t = time.NewTimer(c.cfg.Heartbeat)
+		defer t.Stop()
+		tick = t.C
+	}
 	for {
+		op, timeout := "heartbeat", c.cfg.HeartbeatTimeout
 		select {
 		case <-c.closed:
 			return
-		case <-t.C:
+		case <-c.probe:
+			op, timeout = "probe", c.cfg.ProbeTimeout
+		case <-tick:
+			if idle := time.Since(time.Unix(0, c.lastRead.Load())); idle < c.cfg.Heartbeat {
+				t.Reset(c.cfg.Heartbeat - idle)
+				continue
+			}
 		}
-		if idle := time.Since(time.Unix(0, c.lastRead.Load())); idle < c.cfg.Heartbeat {
-			t.Reset(c.cfg.Heartbeat - idle)
-			continue
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), c.cfg.HeartbeatTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		_, err := c.Exec(ctx, &frame.Options{}, nil, false)
 		cancel()
 		if err != nil && !c.IsClosed() {
-			c.CloseWith(&ConnError{Host: c.addr, Op: "heartbeat", Err: err})
+			c.CloseWith(&ConnError{Host: c.addr, Op: op, Err: err})
 			return
 		}
-		t.Reset(c.cfg.Heartbeat)
+		if t != nil && op == "heartbeat" {
+			t.Reset(c.cfg.Heartbeat)
+		}
+	}
+}
+
+// Probe asks the connection to prove, within ProbeTimeout, that the node
+// still answers: an OPTIONS goes out on the heartbeat goroutine, and with no
+// answer the connection closes with a "probe" *ConnError. Calls while a
+// probe is pending are merged. It never blocks.
+func (c *Conn) Probe() {
+	if c.cfg.ProbeTimeout <= 0 {
+		return
+	}
+	select {
+	case c.probe <- struct{}{}:
+	default:
 	}
 }
 
