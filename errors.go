@@ -8,6 +8,7 @@ import (
 
 	"github.com/cqlgo/cassandra/frame"
 	"github.com/cqlgo/cassandra/internal/conn"
+	"github.com/cqlgo/cassandra/policy"
 )
 
 // Sentinel errors, usable with errors.Is.
@@ -114,3 +115,75 @@ func (e *NoHostAvailableError) Unwrap() []error {
 
 // Is makes errors.Is(err, ErrNoHosts) true.
 func (e *NoHostAvailableError) Is(target error) bool { return target == ErrNoHosts }
+
+// EncodeError reports a request the driver could not encode (a value or
+// a field too large for its length prefix, an option the protocol version
+// lacks); nothing was sent.
+type EncodeError = frame.EncodeError
+
+// SafeToRetry reports whether a failed request certainly did not change
+// anything on the server, so running it again cannot apply it twice, even
+// when it is not idempotent: it never left the driver (bad values, no
+// connection, a closed session, a throttler refusing it), or every attempt
+// ended before the frame was written, or every server that saw it refused
+// it before acting (unavailable, overloaded, bootstrapping, syntax,
+// invalid, unauthorized, unprepared). As pgconn.SafeToRetry, it answers for
+// the error, not for the statement: an idempotent statement is always safe
+// to retry.
+func SafeToRetry(err error) bool {
+	if err == nil {
+		return false
+	}
+	var re *RequestError
+	if errors.As(err, &re) && len(re.Attempts) > 0 {
+		for _, a := range re.Attempts {
+			if a.Err != nil && !safeAttemptError(a.Err) {
+				return false
+			}
+		}
+		return safeAttemptError(re.Last)
+	}
+	return safeAttemptError(err)
+}
+
+func safeAttemptError(err error) bool {
+	var (
+		te  *TimeoutError
+		ce  *ConnError
+		nh  *NoHostAvailableError
+		be  *BindError
+		me  *MarshalError
+		ee  *EncodeError
+		thr *policy.ThrottledError
+	)
+	switch {
+	case errors.As(err, &te):
+		return !te.MaybeApplied
+	case errors.As(err, &nh):
+		for _, he := range nh.Errors {
+			if he.Err != nil && !safeAttemptError(he.Err) {
+				return false
+			}
+		}
+		return true
+	case errors.As(err, &ce):
+		switch ce.Op {
+		case "dial", "tls", "handshake":
+			return true // the connection never carried the request
+		}
+		return false
+	case errors.As(err, &be), errors.As(err, &me), errors.As(err, &ee), errors.As(err, &thr),
+		errors.Is(err, ErrClosed), errors.Is(err, ErrConnBusy), errors.Is(err, errNoConnection):
+		return true
+	}
+	var se ServerError
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case frame.CodeUnavailable, frame.CodeOverloaded, frame.CodeIsBootstrapping, frame.CodeSyntaxError,
+			frame.CodeInvalid, frame.CodeUnauthorized, frame.CodeUnprepared, frame.CodeBadCredentials,
+			frame.CodeProtocolError, frame.CodeConfigError, frame.CodeAlreadyExists:
+			return true
+		}
+	}
+	return false
+}

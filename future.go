@@ -3,6 +3,7 @@ package cassandra
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 )
 
@@ -26,7 +27,8 @@ type futureCallback struct {
 }
 
 // ErrCancelled is the error of a future cancelled with Cancel.
-var ErrCancelled = errors.New("cassandra: request cancelled")
+// It wraps context.Canceled.
+var ErrCancelled = fmt.Errorf("cassandra: request cancelled: %w", context.Canceled)
 
 // ExecuteAsync starts a CQL string with positional values (as Execute)
 // and returns at once. The request runs until it completes, fails, ctx ends
@@ -50,15 +52,18 @@ func (s *Session) startAsync(ctx context.Context, build func(context.Context) (*
 	parent := ctx
 	ctx, f.cancel = context.WithCancel(ctx)
 	go func() {
-		defer s.wg.Done()
+		var rs *ResultSet
 		req, err := build(ctx)
-		if err != nil {
-			f.complete(nil, err)
-			return
+		if err == nil {
+			// Later pages run under the caller's context: the future's own
+			// is cancelled as soon as it completes.
+			rs, err = req.do(ctx, parent)
 		}
-		// Later pages run under the caller's context: the future's own is
-		// cancelled as soon as it completes.
-		f.complete(req.do(ctx, parent))
+		// The request is over: Session.Close waits for it, but not for the
+		// callbacks, which are the user's code (a callback may close the
+		// session, or block, without holding Close up).
+		s.wg.Done()
+		f.complete(rs, err)
 	}()
 	return f
 }
@@ -83,10 +88,18 @@ func (f *ResponseFuture) complete(rs *ResultSet, err error) {
 	f.mu.Unlock()
 	close(f.done)
 	f.cancel()
-	if run {
-		for _, cb := range cbs {
-			cb.call(rs, err)
+	if !run {
+		return
+	}
+	for _, cb := range cbs {
+		// Cancel may come while earlier callbacks run: none starts after.
+		f.mu.Lock()
+		cancelled := f.cancelled
+		f.mu.Unlock()
+		if cancelled {
+			return
 		}
+		cb.call(rs, err)
 	}
 }
 
@@ -110,7 +123,8 @@ func (f *ResponseFuture) Result(ctx context.Context) (*ResultSet, error) {
 	select {
 	case <-f.done:
 	case <-ctx.Done():
-		return nil, &TimeoutError{Err: ctx.Err()}
+		// Only this wait ended; the request goes on (Cancel stops it).
+		return nil, ctx.Err()
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -144,6 +144,7 @@ type request struct {
 	routing  policy.RoutingInfo
 	scratch  []byte
 	attempts []Attempt
+	started  time.Time // when the current run (first page, or a later one) began
 
 	// Inline storage, so that a request with a few small values needs no
 	// allocation beyond the request itself (and its ResultSet, allocated
@@ -428,6 +429,7 @@ type releaser interface{ Release() }
 // executions of it, each on the next host of the same plan; the first
 // answer wins.
 func (s *Session) run(ctx context.Context, deadline time.Time, req *request) (attemptResult, *Host, error) {
+	req.started = time.Now()
 	thr := s.cfg.Policies.Throttler
 	if err := thr.Acquire(ctx); err != nil {
 		return attemptResult{}, nil, err
@@ -464,16 +466,16 @@ func (s *Session) runPlan(ctx context.Context, deadline time.Time, req *request,
 	host := plan.Next()
 	for {
 		if host == nil {
-			return attemptResult{}, nil, req.exhausted()
+			return attemptResult{}, nil, req.final(req.exhausted())
 		}
 		if err := ctx.Err(); err != nil {
-			return attemptResult{}, host, req.final(&TimeoutError{Host: host.Addr(), Err: err, MaybeApplied: len(req.attempts) > 0})
+			return attemptResult{}, host, req.final(req.timedOut(err))
 		}
 		if !deadline.IsZero() && !time.Now().Before(deadline) {
-			return attemptResult{}, host, req.final(&TimeoutError{Host: host.Addr(), Err: conn.ErrDeadline, MaybeApplied: len(req.attempts) > 0})
+			return attemptResult{}, host, req.final(req.timedOut(conn.ErrDeadline))
 		}
 		if s.isClosed() {
-			return attemptResult{}, host, ErrClosed
+			return attemptResult{}, host, req.final(ErrClosed)
 		}
 		var cn *conn.Conn
 		if p := s.pool(host); p != nil {
@@ -550,6 +552,20 @@ func (s *Session) runPlan(ctx context.Context, deadline time.Time, req *request,
 			return attemptResult{}, host, req.final(err)
 		}
 	}
+}
+
+// timedOut is the error of a request whose time ran out between attempts:
+// it names the last host tried (not the next one), and may have been
+// applied only if an attempt may have reached a server.
+func (req *request) timedOut(reason error) *TimeoutError {
+	te := &TimeoutError{Err: reason, Elapsed: time.Since(req.started)}
+	for _, a := range req.attempts {
+		if a.Err != nil && maybeSent(a.Err) {
+			te.MaybeApplied = true
+		}
+		te.Host = a.Host.Addr()
+	}
+	return te
 }
 
 // attemptDeadline returns when an attempt started at start must end: the
@@ -651,8 +667,9 @@ type RequestError struct {
 
 // Error is the last attempt's error, followed by every attempt when there were several.
 func (e *RequestError) Error() string {
-	if len(e.Attempts) <= 1 {
-		return e.Last.Error()
+	var nh *NoHostAvailableError
+	if len(e.Attempts) <= 1 || errors.As(e.Last, &nh) {
+		return e.Last.Error() // a NoHostAvailableError lists the hosts itself
 	}
 	var b strings.Builder
 	b.WriteString(e.Last.Error())

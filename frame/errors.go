@@ -36,7 +36,14 @@ func (e *DecodeError) Error() string {
 func (e *DecodeError) Unwrap() error { return e.Err }
 
 // UnsupportedVersionError is a frame whose version byte is not 3, 4 or 5.
-type UnsupportedVersionError struct{ Version byte }
+type UnsupportedVersionError struct {
+	Version byte
+	// Header is the raw version byte of a frame header (direction bit
+	// included), 0 when the version did not come from a header: a reader
+	// can tell a real server's old-version answer (0x81, 0x82) from bytes
+	// that are no CQL at all.
+	Header byte
+}
 
 // Error names the version.
 func (e *UnsupportedVersionError) Error() string {

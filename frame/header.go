@@ -133,7 +133,7 @@ func DecodeHeader(b []byte, maxBody int) (Header, error) {
 		Length:   int32(binary.BigEndian.Uint32(b[5:9])),
 	}
 	if !h.Version.Valid() {
-		return h, &DecodeError{What: "frame header version", Offset: 0, Err: &UnsupportedVersionError{Version: byte(h.Version)}}
+		return h, &DecodeError{What: "frame header version", Offset: 0, Err: &UnsupportedVersionError{Version: byte(h.Version), Header: b[0]}}
 	}
 	if !h.Opcode.Valid() {
 		return h, &DecodeError{What: "frame header opcode", Offset: 4, Err: fmt.Errorf("%w 0x%02x", ErrUnknownOpcode, byte(h.Opcode))}

@@ -87,8 +87,12 @@ type call struct {
 	buf    []byte // the encoded request frame
 	state  atomic.Int32
 	done   chan struct{} // receives once per use
-	resp   response
-	timer  *time.Timer // the request deadline, reused with the call
+	// claim settles whether the frame goes out: the writer moves it from
+	// 0 to 1 before writing, a caller giving up moves it from 0 to 2 and
+	// the writer then skips it, so "not written" is known for certain.
+	claim atomic.Int32
+	resp  response
+	timer *time.Timer // the request deadline, reused with the call
 }
 
 // Call states.
@@ -109,6 +113,7 @@ var callPool = sync.Pool{New: func() any { return &call{done: make(chan struct{}
 func getCall() *call {
 	c := callPool.Get().(*call)
 	c.state.Store(callPending)
+	c.claim.Store(0)
 	c.resp = response{}
 	return c
 }
@@ -272,6 +277,7 @@ var ErrDeadline = fmt.Errorf("request timeout: %w", context.DeadlineExceeded)
 // The request path passes its timeout this way rather than deriving a
 // context, which would cost allocations on every request.
 func (c *Conn) ExecUntil(ctx context.Context, deadline time.Time, req frame.Message, payload map[string][]byte, tracing bool) (frame.Frame, error) {
+	start := time.Now()
 	if err := c.Err(); err != nil {
 		return frame.Frame{}, err
 	}
@@ -314,9 +320,9 @@ func (c *Conn) ExecUntil(ctx context.Context, deadline time.Time, req frame.Mess
 		case <-c.closed:
 			c.finish(cl, response{err: c.closeErr})
 		case <-ctx.Done():
-			c.finish(cl, response{err: &TimeoutError{Host: c.addr, Err: ctx.Err()}})
+			c.finish(cl, response{err: &TimeoutError{Host: c.addr, Err: ctx.Err(), Elapsed: time.Since(start)}})
 		case <-timeout:
-			c.finish(cl, response{err: &TimeoutError{Host: c.addr, Err: ErrDeadline}})
+			c.finish(cl, response{err: &TimeoutError{Host: c.addr, Err: ErrDeadline, Elapsed: time.Since(start)}})
 		}
 	}
 	var gaveUp error
@@ -333,11 +339,18 @@ func (c *Conn) ExecUntil(ctx context.Context, deadline time.Time, req frame.Mess
 		cl.timer.Stop()
 	}
 	if gaveUp != nil {
+		if cl.claim.CompareAndSwap(0, 2) {
+			// Still queued: it will never be written, so no answer will
+			// come and nothing was applied. Release the stream now; the
+			// call is not pooled (the writer may yet dequeue it).
+			c.finish(cl, response{})
+			return frame.Frame{}, &TimeoutError{Host: c.addr, Err: gaveUp, Elapsed: time.Since(start)}
+		}
 		if cl.state.CompareAndSwap(callPending, callAbandoned) {
 			if n := c.orphans.Add(1); c.cfg.MaxOrphans > 0 && int(n) > c.cfg.MaxOrphans {
 				c.CloseWith(&ConnError{Host: c.addr, Op: "read", Err: fmt.Errorf("%d requests timed out without an answer", n)})
 			}
-			return frame.Frame{}, &TimeoutError{Host: c.addr, MaybeApplied: true, Err: gaveUp}
+			return frame.Frame{}, &TimeoutError{Host: c.addr, MaybeApplied: true, Err: gaveUp, Elapsed: time.Since(start)}
 		}
 		<-cl.done // the response won the race
 	}
@@ -379,6 +392,12 @@ func (c *Conn) readLoop() {
 			return
 		}
 		c.lastRead.Store(time.Now().UnixNano())
+		if f.Header.Version != c.version || !f.Header.Response {
+			// Every frame of a connection is of its version and from the
+			// server: anything else is a corrupt or hostile stream.
+			c.CloseWith(&ConnError{Host: c.addr, Op: "decode", Err: fmt.Errorf("frame of protocol version %d (response %v) on a protocol %d connection", f.Header.Version, f.Header.Response, c.version)})
+			return
+		}
 		if f.Header.Stream < 0 {
 			c.handleEvent(f)
 			continue
@@ -420,15 +439,20 @@ func (c *Conn) writeLoop() {
 		case <-c.closed:
 			return
 		}
-		batch = append(batch[:0], cl.buf)
-		n := len(cl.buf)
+		batch, n := batch[:0], 0
+		if cl.claim.CompareAndSwap(0, 1) {
+			batch = append(batch, cl.buf)
+			n = len(cl.buf)
+		}
 		for yielded := false; ; yielded = true {
 		drain:
 			for n < 256<<10 {
 				select {
 				case cl = <-c.writeq:
-					batch = append(batch, cl.buf)
-					n += len(cl.buf)
+					if cl.claim.CompareAndSwap(0, 1) { // else its caller gave up before it went out
+						batch = append(batch, cl.buf)
+						n += len(cl.buf)
+					}
 				default:
 					break drain
 				}
@@ -442,6 +466,9 @@ func (c *Conn) writeLoop() {
 				break
 			}
 			runtime.Gosched()
+		}
+		if len(batch) == 0 {
+			continue
 		}
 		var err error
 		out, err = c.framing.appendOut(out[:0], batch)

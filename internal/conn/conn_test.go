@@ -464,7 +464,11 @@ func TestRequests(t *testing.T) {
 		}
 	})
 	t.Run("heartbeat_fires_one_interval_after_the_last_read", func(t *testing.T) {
-		const interval, timeout = 100 * time.Millisecond, 100 * time.Millisecond
+		// Wide margins: a fixed-period check would close the connection
+		// up to a whole interval later than the right one, and the
+		// assertion sits half an interval past the right time, so a
+		// loaded machine's scheduling delays cannot make it fail.
+		const interval, timeout = 400 * time.Millisecond, 100 * time.Millisecond
 		n := startNode(t, simnode.Config{})
 		var hung atomic.Bool
 		n.AddRule(simnode.Rule{Match: func(r *simnode.Request) bool { return r.Opcode == frame.OpOptions && hung.Load() }, Then: simnode.Hang()})
@@ -481,7 +485,7 @@ func TestRequests(t *testing.T) {
 		}
 		last := time.Now()
 		pollUntil(t, 2*time.Second, "heartbeat closes the connection", cn.IsClosed)
-		if d := time.Since(last); d > interval+timeout+60*time.Millisecond {
+		if d := time.Since(last); d > interval+timeout+interval/2 {
 			t.Errorf("closed %v after the last answer, want within interval+timeout (%v)", d, interval+timeout)
 		}
 	})
@@ -524,6 +528,45 @@ func TestRequests(t *testing.T) {
 		cn.Close()
 		if !errors.Is(cn.Err(), ErrClosed) {
 			t.Errorf("close reason %v", cn.Err())
+		}
+	})
+}
+
+func TestBytesThatAreNoCQL(t *testing.T) {
+	t.Run("garbage_before_the_handshake_is_not_a_version_refusal", func(t *testing.T) {
+		n := startNode(t, simnode.Config{})
+		n.AddRule(simnode.Rule{Match: simnode.Op(frame.OpOptions), Then: simnode.Garbage([]byte("HTTP/1.1 400 Bad Request\r\n\r\n"))})
+		_, err := dialNode(t, n, testConnConfig(frame.V5))
+		var pv *ProtocolVersionError
+		var ce *ConnError
+		if errors.As(err, &pv) || !errors.As(err, &ce) || ce.Op != "handshake" {
+			t.Fatalf("err %v (%T), want a handshake *ConnError, not a protocol version refusal", err, err)
+		}
+	})
+	t.Run("old_version_answer_is_a_version_refusal", func(t *testing.T) {
+		n := startNode(t, simnode.Config{})
+		// A v2 response header, as Cassandra 2.0 answers a v3+ request.
+		n.AddRule(simnode.Rule{Match: simnode.Op(frame.OpOptions), Then: simnode.Garbage([]byte{0x82, 0, 0, 0, 0, 0, 0, 0, 0})})
+		_, err := dialNode(t, n, testConnConfig(frame.V4))
+		var pv *ProtocolVersionError
+		if !errors.As(err, &pv) {
+			t.Fatalf("err %v (%T), want a *ProtocolVersionError", err, err)
+		}
+	})
+	t.Run("response_of_another_version_closes_the_connection", func(t *testing.T) {
+		n := startNode(t, simnode.Config{})
+		cn := mustDial(t, n, testConnConfig(frame.V4))
+		n.AddRule(simnode.Rule{Match: simnode.Query("SELECT odd"), Then: simnode.Func(func(r *simnode.Request) simnode.Reaction {
+			// A v3 VOID result on this v4 connection.
+			return simnode.Garbage([]byte{0x83, 0, byte(uint16(r.Stream) >> 8), byte(r.Stream), byte(frame.OpResult), 0, 0, 0, 4, 0, 0, 0, 1})
+		})})
+		_, err := queryText(context.Background(), cn, "SELECT odd")
+		var ce *ConnError
+		if !errors.As(err, &ce) || ce.Op != "decode" {
+			t.Fatalf("err %v, want a decode *ConnError", err)
+		}
+		if !cn.IsClosed() {
+			t.Error("the connection stayed open after a frame of another version")
 		}
 	})
 }

@@ -29,6 +29,9 @@ type ConnError struct {
 
 // Error describes the failure with the host and the operation.
 func (e *ConnError) Error() string {
+	if !e.Host.IsValid() {
+		return fmt.Sprintf("cassandra: connection: %s: %v", e.Op, e.Err)
+	}
 	return fmt.Sprintf("cassandra: connection to %s: %s: %v", e.Host, e.Op, e.Err)
 }
 
@@ -47,7 +50,11 @@ type TimeoutError struct {
 
 // Error says how long the request waited and whether it may have been applied.
 func (e *TimeoutError) Error() string {
-	s := fmt.Sprintf("cassandra: request to %s gave up after %v: %v", e.Host, e.Elapsed.Round(time.Microsecond), e.Err)
+	to := ""
+	if e.Host.IsValid() {
+		to = " to " + e.Host.String()
+	}
+	s := fmt.Sprintf("cassandra: request%s gave up after %v: %v", to, e.Elapsed.Round(time.Microsecond), e.Err)
 	if e.MaybeApplied {
 		s += " (it was sent and may have been applied)"
 	}

@@ -141,7 +141,12 @@ func (c *Conn) roundTrip(ctx context.Context, req frame.Message) (frame.Message,
 		if err != nil {
 			var vErr *frame.UnsupportedVersionError
 			if errors.As(err, &vErr) {
-				return nil, &ProtocolVersionError{Host: c.addr, Version: c.version, Explicit: c.cfg.ExplicitVersion, ServerMsg: fmt.Sprintf("server answered with protocol version %d", vErr.Version)}
+				if vErr.Header&0x80 != 0 && vErr.Version >= 1 && vErr.Version <= 6 {
+					// A response header of another protocol version: an
+					// older (or newer) server refusing ours.
+					return nil, &ProtocolVersionError{Host: c.addr, Version: c.version, Explicit: c.cfg.ExplicitVersion, ServerMsg: fmt.Sprintf("server answered with protocol version %d", vErr.Version)}
+				}
+				return nil, &ConnError{Host: c.addr, Op: "handshake", Err: fmt.Errorf("the server's answer is not a CQL frame (first byte 0x%02x): %w", vErr.Header, err)}
 			}
 			return nil, c.ioErr(ctx, "handshake", err)
 		}

@@ -1,0 +1,133 @@
+package cassandra
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cqlgo/cassandra/frame"
+	"github.com/cqlgo/cassandra/internal/simnode"
+	"github.com/cqlgo/cassandra/policy"
+)
+
+func TestTimeoutErrorsTellTheTruth(t *testing.T) {
+	e := rqStart(t, 1, simnode.Config{}, func(c *Cluster) { c.Timeouts.ProbeTimeout = -1 })
+	const hung = "SELECT hung FROM ks.t"
+	e.rule(simnode.Rule{Match: simnode.Query(hung), Then: simnode.Hang()})
+	_, err := e.s.ExecuteStatement(rqCtx(t), NewStatement(hung).Timeout(120*time.Millisecond).AttemptTimeout(time.Minute))
+	var te *TimeoutError
+	if !errors.As(err, &te) {
+		t.Fatalf("err %v, want a *TimeoutError", err)
+	}
+	if te.Elapsed < 100*time.Millisecond || te.Host != e.nodes[0].Addr() || !te.MaybeApplied {
+		t.Errorf("timeout %+v: want Elapsed about 120ms, the node tried, MaybeApplied (it was sent)", te)
+	}
+	if msg := err.Error(); strings.Contains(msg, "invalid") || strings.Contains(msg, " 0s") {
+		t.Errorf("message %q", msg)
+	}
+	// Errors built without a host do not print one.
+	for _, err := range []error{&ConnError{Op: "decode", Err: errors.New("x")}, &TimeoutError{Err: context.Canceled}} {
+		if strings.Contains(err.Error(), "invalid AddrPort") {
+			t.Errorf("%q", err)
+		}
+	}
+}
+
+func TestResultWaitEndingIsNotARequestTimeout(t *testing.T) {
+	e := rqStart(t, 1, simnode.Config{}, nil)
+	e.rule(simnode.Rule{Match: simnode.Query(rqWrite), Then: simnode.Delay(300*time.Millisecond, simnode.Void())})
+	f := e.s.ExecuteAsync(rqCtx(t), rqWrite)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if _, err := f.Result(ctx); !errors.Is(err, context.DeadlineExceeded) || errors.As(err, new(*TimeoutError)) {
+		t.Fatalf("Result with a short wait: %v, want the context's error alone", err)
+	}
+	if _, err := f.Result(rqCtx(t)); err != nil {
+		t.Fatalf("the request itself went on and failed: %v", err)
+	}
+	g := e.s.ExecuteAsync(rqCtx(t), rqWrite)
+	g.Cancel()
+	if _, err := g.Result(rqCtx(t)); !errors.Is(err, ErrCancelled) || !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled: %v, want ErrCancelled wrapping context.Canceled", err)
+	}
+}
+
+func TestExhaustedPlanAndClosedSessionListAttempts(t *testing.T) {
+	e := rqStart(t, 2, simnode.Config{}, nil)
+	e.rule(simnode.Rule{Match: simnode.Query(rqWrite), Then: simnode.Error(&frame.OverloadedError{Msg: "busy"})})
+	_, err := e.s.ExecuteStatement(rqCtx(t), NewStatement(rqWrite).Idempotent(true))
+	var re *RequestError
+	if !errors.As(err, &re) || len(re.Attempts) != 2 || !errors.Is(err, ErrNoHosts) {
+		t.Fatalf("err %v, want a *RequestError of 2 attempts that is ErrNoHosts", err)
+	}
+	if err := e.s.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.s.Execute(rqCtx(t), rqWrite)
+	if !errors.Is(err, ErrClosed) {
+		t.Fatalf("after Close: %v", err)
+	}
+}
+
+func TestSafeToRetry(t *testing.T) {
+	h := policy.NewHost(policy.HostInfo{})
+	sent := &TimeoutError{MaybeApplied: true, Err: context.DeadlineExceeded}
+	unsent := &TimeoutError{Err: context.DeadlineExceeded}
+	for _, c := range []struct {
+		err  error
+		want bool
+	}{
+		{nil, false},
+		{ErrClosed, true},
+		{&BindError{Msg: "x"}, true},
+		{&MarshalError{Err: errors.New("x")}, true},
+		{unsent, true},
+		{sent, false},
+		{&ConnError{Op: "dial", Err: errors.New("refused")}, true},
+		{&ConnError{Op: "read", Err: errors.New("reset")}, false},
+		{&frame.UnavailableError{}, true},
+		{&frame.OverloadedError{}, true},
+		{&frame.WriteTimeoutError{}, false},
+		{&frame.ReadTimeoutError{}, false},
+		{&policy.ThrottledError{Reason: policy.QueueFull}, true},
+		{fmt.Errorf("wrapped: %w", &frame.SyntaxError{}), true},
+		{&RequestError{Attempts: []Attempt{{Host: h, Err: &frame.OverloadedError{}}, {Host: h, Err: &frame.UnavailableError{}}}, Last: &frame.UnavailableError{}}, true},
+		{&RequestError{Attempts: []Attempt{{Host: h, Err: sent}, {Host: h, Err: &frame.UnavailableError{}}}, Last: &frame.UnavailableError{}}, false},
+		{&NoHostAvailableError{Errors: []HostError{{Err: errNoConnection}}}, true},
+	} {
+		if got := SafeToRetry(c.err); got != c.want {
+			t.Errorf("SafeToRetry(%v) = %v, want %v", c.err, got, c.want)
+		}
+	}
+}
+
+func TestCallbackMayCloseTheSession(t *testing.T) {
+	e := rqStart(t, 1, simnode.Config{}, nil)
+	closed := make(chan error, 1)
+	e.s.ExecuteAsync(rqCtx(t), rqWrite).AddCallbacks(func(*ResultSet) {
+		closed <- e.s.Close(context.Background()) // no bound: must not wait on itself
+	}, func(err error) { closed <- err })
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Session.Close from a callback deadlocked")
+	}
+	// A callback that blocks does not hold up Cluster.Close.
+	e2 := rqStart(t, 1, simnode.Config{}, nil)
+	release := make(chan struct{})
+	defer close(release)
+	started := make(chan struct{})
+	e2.s.ExecuteAsync(rqCtx(t), rqWrite).AddCallbacks(func(*ResultSet) { close(started); <-release }, nil)
+	<-started
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := e2.c.Close(ctx); err != nil {
+		t.Fatalf("Cluster.Close with a blocked callback: %v", err)
+	}
+}
