@@ -61,6 +61,7 @@ func (c *Cluster) start(ctx context.Context) error {
 	st.hosts = newHostRegistry()
 	st.sessions = map[*Session]struct{}{}
 	st.reconnectors = map[*Host]*reconnector{}
+	st.flaps = map[*Host]*flap{}
 	st.bg, st.cancel = context.WithCancel(context.Background())
 	st.mu.Unlock()
 	st.version.Store(uint32(frame.V5))
@@ -111,7 +112,8 @@ func (c *Cluster) Close(ctx context.Context) error {
 	if !started {
 		return nil
 	}
-	st.cancel()
+	// Sessions close gracefully (their requests in flight may finish until
+	// ctx ends) before the cluster's background work is cancelled.
 	var errs []error
 	for _, s := range sessions {
 		if err := s.Close(ctx); err != nil {
@@ -119,6 +121,7 @@ func (c *Cluster) Close(ctx context.Context) error {
 			break // ctx is over: the rest are cancelled all the same
 		}
 	}
+	st.cancel()
 	st.ctrl.close()
 	done := make(chan struct{})
 	go func() { st.wg.Wait(); close(done) }()
@@ -237,9 +240,7 @@ func (st *clusterState) hostAdded(h *Host) {
 		h.SetState(policy.StateIgnored)
 	}
 	st.s.Logger.Info("cassandra: host added", "host", h)
-	for _, l := range st.listenersCopy() {
-		l.OnAdd(h)
-	}
+	st.notify(func(l HostListener) { l.OnAdd(h) })
 	for _, s := range st.sessionsCopy() {
 		s.hostAdded(h)
 	}
@@ -247,14 +248,14 @@ func (st *clusterState) hostAdded(h *Host) {
 
 // hostRemoved handles a host that left the cluster.
 func (st *clusterState) hostRemoved(h *Host) {
+	st.stateMu.Lock()
 	h.SetState(policy.StateDown)
+	st.notifyLocked(func(l HostListener) { l.OnRemove(h) })
+	st.stateMu.Unlock()
 	st.stopReconnector(h)
 	st.s.Logger.Info("cassandra: host removed", "host", h)
 	for _, s := range st.sessionsCopy() {
 		s.hostRemoved(h)
-	}
-	for _, l := range st.listenersCopy() {
-		l.OnRemove(h)
 	}
 }
 
@@ -263,7 +264,14 @@ func (st *clusterState) hostUp(h *Host) {
 	if h.State() == policy.StateIgnored {
 		return
 	}
+	// The state change and its notice are one step, so listeners see the
+	// changes of a host in the order they happened.
+	st.stateMu.Lock()
 	prev := h.SetState(policy.StateUp)
+	if prev != policy.StateUp {
+		st.notifyLocked(func(l HostListener) { l.OnUp(h) })
+	}
+	st.stateMu.Unlock()
 	st.stopReconnector(h)
 	if prev == policy.StateUp {
 		return
@@ -271,9 +279,6 @@ func (st *clusterState) hostUp(h *Host) {
 	st.s.Logger.Info("cassandra: host up", "host", h)
 	for _, s := range st.sessionsCopy() {
 		s.hostUp(h)
-	}
-	for _, l := range st.listenersCopy() {
-		l.OnUp(h)
 	}
 }
 
@@ -291,7 +296,12 @@ func (st *clusterState) hostDown(h *Host, force bool) {
 			}
 		}
 	}
+	st.stateMu.Lock()
 	prev := h.SetState(policy.StateDown)
+	if prev != policy.StateDown {
+		st.notifyLocked(func(l HostListener) { l.OnDown(h) })
+	}
+	st.stateMu.Unlock()
 	st.startReconnector(h)
 	if prev == policy.StateDown {
 		return
@@ -299,9 +309,6 @@ func (st *clusterState) hostDown(h *Host, force bool) {
 	st.s.Logger.Info("cassandra: host down", "host", h)
 	for _, s := range st.sessionsCopy() {
 		s.hostDown(h)
-	}
-	for _, l := range st.listenersCopy() {
-		l.OnDown(h)
 	}
 }
 
@@ -366,7 +373,7 @@ func (st *clusterState) reconnect(ctx context.Context, h *Host, r *reconnector) 
 		}
 		st.mu.Unlock()
 	}()
-	sched := st.s.Policies.Reconnection.NewSchedule()
+	sched := st.scheduleFor(h)
 	for {
 		d, ok := sched.Next()
 		if !ok {
@@ -416,5 +423,119 @@ func (st *clusterState) hostMoved(h *Host) {
 	for _, s := range st.sessionsCopy() {
 		s.hostRemoved(h)
 		s.hostAdded(h)
+	}
+}
+
+// flap is the reconnection schedule of a host whose connections die right
+// after they open: it goes on across the ups and downs, so the dials slow
+// down as the schedule says instead of starting over at its first delay.
+type flap struct {
+	sched policy.Schedule
+	last  time.Time
+}
+
+// flapForget is how long after its last young death a host starts a fresh
+// schedule again.
+const flapForget = time.Minute
+
+// hostFlapped records that a connection to h died young.
+func (st *clusterState) hostFlapped(h *Host) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	f := st.flaps[h]
+	if f == nil || time.Since(f.last) > flapForget {
+		f = &flap{sched: st.s.Policies.Reconnection.NewSchedule()}
+		st.flaps[h] = f
+	}
+	f.last = time.Now()
+}
+
+// scheduleFor returns the reconnection schedule for h: the one a flapping
+// host is on, or a new one.
+func (st *clusterState) scheduleFor(h *Host) policy.Schedule {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if f := st.flaps[h]; f != nil && time.Since(f.last) <= flapForget {
+		return f.sched
+	}
+	delete(st.flaps, h)
+	return st.s.Policies.Reconnection.NewSchedule()
+}
+
+// anyUp reports whether some host is up.
+func (st *clusterState) anyUp() bool {
+	for _, h := range st.hosts.Hosts() {
+		if h.IsUp() {
+			return true
+		}
+	}
+	return false
+}
+
+// reresolve resolves the contact points again and adds the addresses not
+// known yet as hosts, for the control connection to try: a service name
+// may point at new nodes after an outage. Failures are ignored (the known
+// hosts are still tried).
+func (st *clusterState) reresolve(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, st.s.Timeouts.Connect)
+	defer cancel()
+	addrs, err := resolveContactPoints(ctx, st.s.ContactPoints, st.s.Port)
+	if err != nil {
+		return
+	}
+	for _, a := range addrs {
+		if st.hosts.byAddress(a) == nil {
+			st.hosts.add(policy.NewHost(HostInfo{Addr: a}))
+		}
+	}
+}
+
+// notify queues a listener notice. Notices are delivered by one goroutine
+// at a time, in the order they were queued, so a listener never sees two
+// at once nor OnDown before the OnUp that preceded it.
+func (st *clusterState) notify(f func(HostListener)) {
+	st.stateMu.Lock()
+	st.notifyLocked(f)
+	st.stateMu.Unlock()
+}
+
+func (st *clusterState) notifyLocked(f func(HostListener)) {
+	if len(st.listenersCopy()) == 0 {
+		return
+	}
+	st.notices = append(st.notices, f)
+	if st.delivering {
+		return
+	}
+	st.delivering = true
+	st.mu.Lock()
+	closed := st.closed
+	if !closed {
+		st.wg.Add(1)
+	}
+	st.mu.Unlock()
+	if closed {
+		st.notices, st.delivering = nil, false
+		return
+	}
+	go st.deliver()
+}
+
+// deliver runs the queued notices until none is left.
+func (st *clusterState) deliver() {
+	defer st.wg.Done()
+	for {
+		st.stateMu.Lock()
+		if len(st.notices) == 0 {
+			st.delivering = false
+			st.stateMu.Unlock()
+			return
+		}
+		f := st.notices[0]
+		st.notices = st.notices[1:]
+		st.stateMu.Unlock()
+		for _, l := range st.listenersCopy() {
+			f(l)
+		}
 	}
 }

@@ -332,6 +332,13 @@ func (cc *controlConn) reconnect() {
 		if !ok {
 			d = cc.cfg.Timeouts.Connect
 		}
+		if !st.anyUp() {
+			// Nothing to serve requests: try again soon, whatever the
+			// outage's length, so the first node back is found within
+			// about allDownRetry; names may now resolve elsewhere.
+			d = min(d, allDownRetry)
+			st.reresolve(st.bg)
+		}
 		t := time.NewTimer(d)
 		select {
 		case <-st.bg.Done():
@@ -419,3 +426,7 @@ func (cc *controlConn) schemaAgreed(ctx context.Context, coord *conn.Conn) (bool
 	}
 	return len(versions) == 1, nil
 }
+
+// allDownRetry bounds the control connection's wait between attempts while
+// no host is up.
+const allDownRetry = 500 * time.Millisecond

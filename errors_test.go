@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -130,4 +131,81 @@ func TestCallbackMayCloseTheSession(t *testing.T) {
 	if err := e2.c.Close(ctx); err != nil {
 		t.Fatalf("Cluster.Close with a blocked callback: %v", err)
 	}
+}
+
+func TestGracefulClose(t *testing.T) {
+	for _, force := range []bool{false, true} {
+		t.Run(map[bool]string{false: "in_flight_requests_finish", true: "short_context_cancels_them"}[force], func(t *testing.T) {
+			e := rqStart(t, 1, simnode.Config{}, nil)
+			e.rule(simnode.Rule{Match: simnode.Query(rqWrite), Then: simnode.Delay(200*time.Millisecond, simnode.Void())})
+			f := e.s.ExecuteAsync(rqCtx(t), rqWrite)
+			sync := make(chan error, 1)
+			go func() { _, err := e.s.Execute(rqCtx(t), rqWrite); sync <- err }()
+			pollUntil(t, 2*time.Second, "both requests in flight", func() bool { return e.s.active.Load() == 2 })
+			wait := 2 * time.Second
+			if force {
+				wait = 10 * time.Millisecond
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), wait)
+			defer cancel()
+			done := make(chan error, 1)
+			go func() { done <- e.s.Close(ctx) }()
+			pollUntil(t, time.Second, "Close to begin", e.s.closing.Load)
+			if _, err := e.s.Execute(rqCtx(t), rqWrite); !errors.Is(err, ErrClosed) {
+				t.Errorf("request after Close began: %v, want ErrClosed", err)
+			}
+			_, ferr := f.Result(rqCtx(t))
+			serr := <-sync
+			cerr := <-done
+			if !force && (ferr != nil || serr != nil || cerr != nil) {
+				t.Errorf("graceful: async %v, sync %v, close %v; want all nil", ferr, serr, cerr)
+			}
+			if force && (ferr == nil || serr == nil) {
+				t.Errorf("forced: async %v, sync %v; want both cancelled", ferr, serr)
+			}
+		})
+	}
+}
+
+// TestHugeValueIsRefusedBeforeCopying: a value larger than a frame may be
+// is a *MarshalError, and binding it allocates nothing near its size.
+func TestHugeValueIsRefusedBeforeCopying(t *testing.T) {
+	e := rqStart(t, 1, simnode.Config{}, func(c *Cluster) { c.Pool.MaxFrameLength = 1 << 20 })
+	const ins = "INSERT INTO ks.b (k, v) VALUES (?, ?)"
+	e.rule(simnode.Rule{Match: simnode.Prepare(ins), Then: rqPrepared([]frame.ColumnSpec{
+		{Keyspace: "ks", Table: "b", Name: "k", Type: &frame.Type{ID: frame.TypeInt}},
+		{Keyspace: "ks", Table: "b", Name: "v", Type: &frame.Type{ID: frame.TypeBlob}},
+	}, frame.RowsMetadata{})})
+	ps, err := e.s.Prepare(rqCtx(t), ins)
+	if err != nil {
+		t.Fatal(err)
+	}
+	huge := make([]byte, 8<<20)
+	_, err = e.s.ExecuteStatement(rqCtx(t), ps.Bind(1, huge))
+	var me *MarshalError
+	if !errors.As(err, &me) || me.Column != "v" || !strings.Contains(err.Error(), "cannot fit in a frame") {
+		t.Fatalf("err %v, want a *MarshalError for column v", err)
+	}
+	ctx := rqCtx(t)
+	if n := testing.AllocsPerRun(20, func() { e.s.ExecuteStatement(ctx, ps.Bind(1, huge)) }); n > 20 {
+		t.Errorf("%v allocations per refused request", n)
+	}
+	if b := bytesPerCall(20, func() { e.s.ExecuteStatement(ctx, ps.Bind(1, huge)) }); b > 64<<10 {
+		t.Errorf("%d bytes allocated per refused request of an 8 MiB value", b)
+	}
+	if k := e.count(simnode.Execute(ins)); k != 0 {
+		t.Errorf("%d EXECUTEs sent", k)
+	}
+}
+
+// bytesPerCall averages the bytes f allocates over runs calls.
+func bytesPerCall(runs int, f func()) uint64 {
+	f()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range runs {
+		f()
+	}
+	runtime.ReadMemStats(&after)
+	return (after.TotalAlloc - before.TotalAlloc) / uint64(runs)
 }

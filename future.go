@@ -45,7 +45,12 @@ func (s *Session) ExecuteStatementAsync(ctx context.Context, stmt Statement) *Re
 
 func (s *Session) startAsync(ctx context.Context, build func(context.Context) (*request, error)) *ResponseFuture {
 	f := newFuture()
+	if err := s.admit(); err != nil {
+		f.complete(nil, err)
+		return f
+	}
 	if !s.goBackground() {
+		s.active.Add(-1)
 		f.complete(nil, ErrClosed)
 		return f
 	}
@@ -62,6 +67,7 @@ func (s *Session) startAsync(ctx context.Context, build func(context.Context) (*
 		// The request is over: Session.Close waits for it, but not for the
 		// callbacks, which are the user's code (a callback may close the
 		// session, or block, without holding Close up).
+		s.active.Add(-1)
 		s.wg.Done()
 		f.complete(rs, err)
 	}()

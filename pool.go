@@ -3,8 +3,10 @@ package cassandra
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/cqlgo/cassandra/internal/conn"
 	"github.com/cqlgo/cassandra/policy"
@@ -40,24 +42,75 @@ func newHostPool(s *Session, h *Host) *hostPool {
 	return p
 }
 
-// pick returns the open connection with the fewest requests in flight, or
-// nil when the pool has none.
+// pick returns the open connection with the fewest live requests (in
+// flight and not orphaned), preferring connections that are not draining
+// (past the orphan bound, waiting for their replacement); nil when the
+// pool has none.
 func (p *hostPool) pick() *conn.Conn {
 	var best *conn.Conn
-	bestN := 0
+	bestN, bestDrain := 0, true
 	for _, c := range *p.conns.Load() {
 		if c.IsClosed() {
 			continue
 		}
-		n := c.InFlight()
-		if best == nil || n < bestN {
-			best, bestN = c, n
+		n, drain := c.InFlight()-c.Orphaned(), c.Draining()
+		if best == nil || (bestDrain && !drain) || (drain == bestDrain && n < bestN) {
+			best, bestN, bestDrain = c, n, drain
 		}
 	}
-	if best == nil || len(*p.conns.Load()) < p.size {
+	if best == nil || p.serving() < p.size {
 		p.startFill()
 	}
 	return best
+}
+
+// serving counts the connections that take new requests.
+func (p *hostPool) serving() int {
+	n := 0
+	for _, c := range *p.conns.Load() {
+		if !c.IsClosed() && !c.Draining() {
+			n++
+		}
+	}
+	return n
+}
+
+// drain replaces a connection past the orphan bound: a new one is opened,
+// and the old one closes once another serves and only orphans are left on
+// it (twice in a row, 10 ms apart), so no request finds the host without a
+// connection and none still waiting on it is failed. Requests go to it only
+// while every connection of the pool is draining.
+func (p *hostPool) drain(cn *conn.Conn) {
+	p.cfg.Logger.Debug("cassandra: connection past the orphan bound; replacing it", "host", p.host, "orphans", cn.Orphaned())
+	p.startFill()
+	s := p.sess
+	if !s.goBackground() {
+		cn.Close()
+		return
+	}
+	go func() {
+		defer s.wg.Done()
+		t := time.NewTicker(10 * time.Millisecond)
+		defer t.Stop()
+		quiet := 0
+		for !cn.IsClosed() {
+			if p.serving() > 0 && cn.InFlight() <= cn.Orphaned() {
+				quiet++
+			} else {
+				quiet = 0
+			}
+			if quiet >= 2 {
+				break
+			}
+			select {
+			case <-s.bg.Done():
+				cn.Close()
+				return
+			case <-t.C:
+			}
+		}
+		cn.CloseWith(&ConnError{Host: cn.Addr(), Op: "read", Err: fmt.Errorf("%d requests timed out without an answer", cn.Orphaned())})
+	}()
 }
 
 // live reports whether the pool has an open connection.
@@ -75,7 +128,7 @@ func (p *hostPool) live() bool {
 // bring it back).
 func (p *hostPool) startFill() {
 	p.mu.Lock()
-	if p.filling || p.closed || len(*p.conns.Load()) >= p.size {
+	if p.filling || p.closed || p.serving() >= p.size || p.host.State() == policy.StateDown {
 		p.mu.Unlock()
 		return
 	}
@@ -104,13 +157,16 @@ func (p *hostPool) fill(ctx context.Context) {
 	}()
 	for {
 		p.mu.Lock()
-		n, closed := len(*p.conns.Load()), p.closed
+		n, closed := p.serving(), p.closed
 		p.mu.Unlock()
 		if closed || n >= p.size || ctx.Err() != nil {
 			return
 		}
 		ks := p.sess.Keyspace()
-		cn, err := st.dialWith(ctx, p.host, ks, func(cfg *conn.Config) { cfg.OnClose = p.connClosed })
+		cn, err := st.dialWith(ctx, p.host, ks, func(cfg *conn.Config) {
+			cfg.OnClose = p.connClosed
+			cfg.OnDrain = p.drain
+		})
 		if err == nil && p.sess.Keyspace() != ks {
 			// SetKeyspace ran while this connection was dialling and did not
 			// see it: switch it now.
@@ -161,7 +217,19 @@ func (p *hostPool) connClosed(cn *conn.Conn, err error) {
 	}
 	p.cfg.Logger.Debug("cassandra: connection lost", "host", p.host, "err", err)
 	var ce *conn.ConnError
-	if errors.As(err, &ce) && (ce.Op == "probe" || ce.Op == "heartbeat") && !p.live() {
+	young := time.Since(cn.Opened()) < p.cfg.Timeouts.Connect && !errors.Is(err, ErrClosed) && !cn.Draining()
+	switch {
+	case young:
+		// A connection that dies right after its handshake counts as a
+		// failed attempt: the reconnection schedule paces the next ones
+		// (a node that accepts and drops every connection would
+		// otherwise be dialled in a tight loop).
+		p.sess.st.hostFlapped(p.host)
+		if !p.live() {
+			p.sess.st.hostDown(p.host, false)
+		}
+		return
+	case errors.As(err, &ce) && (ce.Op == "probe" || ce.Op == "heartbeat") && !p.live():
 		// The node stopped answering (it did not fail to connect): mark it
 		// down now, so plans skip it while it is dialled again.
 		p.sess.st.hostDown(p.host, false)

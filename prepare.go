@@ -381,7 +381,7 @@ func (s *Session) bindPrepared(ctx context.Context, ps *PreparedStatement, value
 			return nil, scratch, err
 		}
 		base := len(scratch)
-		out, sc, err := bindValues(ps, bm, ordered, scratch, vals, v)
+		out, sc, err := bindValues(ps, bm, ordered, scratch, vals, v, s.cfg.Pool.MaxFrameLength)
 		if err == nil || try > 0 || !errors.Is(err, cqltype.ErrNotAField) {
 			return out, sc, err
 		}

@@ -19,6 +19,9 @@ type Session struct {
 	st      *clusterState
 	cfg     *settings // the cluster's settings, fixed at its start
 
+	closing atomic.Bool  // Close began: new requests are refused
+	active  atomic.Int64 // requests admitted and not yet finished
+
 	keyspace atomic.Pointer[string]
 	pools    atomic.Pointer[map[*Host]*hostPool] // copy-on-write
 	poolsMu  sync.Mutex
@@ -44,6 +47,20 @@ func newSession(c *Cluster, keyspace string) *Session {
 
 // Keyspace returns the session's current keyspace.
 func (s *Session) Keyspace() string { return *s.keyspace.Load() }
+
+// admit counts a request the user starts; ErrClosed once Close began. The
+// count lets Close wait for requests in flight before it cancels them.
+func (s *Session) admit() error {
+	if s.closing.Load() {
+		return ErrClosed
+	}
+	s.active.Add(1)
+	if s.closing.Load() {
+		s.active.Add(-1)
+		return ErrClosed
+	}
+	return nil
+}
 
 // goBackground registers a background goroutine; false after Close.
 func (s *Session) goBackground() bool {
@@ -226,11 +243,19 @@ func (s *Session) SetKeyspace(ctx context.Context, ks string) error {
 	return errors.Join(errs...)
 }
 
-// Close closes the session's connections and waits, until ctx ends, for
-// its goroutines to exit (callbacks included); it returns ctx.Err() when
-// the wait was cut short. It is idempotent; later requests fail with
-// ErrClosed.
+// Close closes the session gracefully: new requests fail with ErrClosed at
+// once, requests in flight may finish until ctx ends (as the Java driver's
+// closeAsync; an ended or short ctx is its forceCloseAsync), then the rest
+// are cancelled, the connections closed, and Close waits, until ctx ends,
+// for the session's goroutines to exit. Callbacks are the caller's code and
+// are not waited for. It returns ctx.Err() when the wait was cut short, and
+// is idempotent.
 func (s *Session) Close(ctx context.Context) error {
+	// Graceful first: refuse new requests, let those in flight finish
+	// until ctx ends; then cancel what is left and close the pools.
+	if !s.closing.Swap(true) {
+		s.drain(ctx)
+	}
 	s.closeMu.Lock()
 	if s.closed {
 		s.closeMu.Unlock()
@@ -260,5 +285,23 @@ func (s *Session) Close(ctx context.Context) error {
 		// A callback still running (or blocked): it was told to stop;
 		// the session's other goroutines have exited or are exiting.
 		return ctx.Err()
+	}
+}
+
+// drain waits, until ctx ends, for the requests admitted before Close to
+// finish. Requests have their own deadlines, so the wait is bounded even
+// without one on ctx.
+func (s *Session) drain(ctx context.Context) {
+	if s.active.Load() == 0 {
+		return
+	}
+	t := time.NewTicker(2 * time.Millisecond)
+	defer t.Stop()
+	for s.active.Load() > 0 {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
 	}
 }

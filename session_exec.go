@@ -20,6 +20,10 @@ import (
 // sent; without values it is sent as a plain QUERY. Use ExecuteStatement
 // for statements with options, bound prepared statements and batches.
 func (s *Session) Execute(ctx context.Context, cql string, args ...any) (*ResultSet, error) {
+	if err := s.admit(); err != nil {
+		return nil, err
+	}
+	defer s.active.Add(-1)
 	req, err := s.newQueryRequest(ctx, cql, args)
 	if err != nil {
 		return nil, err
@@ -30,6 +34,10 @@ func (s *Session) Execute(ctx context.Context, cql string, args ...any) (*Result
 // ExecuteStatement runs a *SimpleStatement, a *BoundStatement or a *Batch
 // and waits for its first page.
 func (s *Session) ExecuteStatement(ctx context.Context, stmt Statement) (*ResultSet, error) {
+	if err := s.admit(); err != nil {
+		return nil, err
+	}
+	defer s.active.Add(-1)
 	req, err := s.newRequest(ctx, stmt)
 	if err != nil {
 		return nil, err
@@ -297,7 +305,7 @@ func (s *Session) executeRequest(ctx context.Context, ps *PreparedStatement, val
 
 // bindValues marshals values by the marker types bm into scratch and
 // returns them as frame values pointing into it, appended to vals.
-func bindValues(ps *PreparedStatement, bm *bindMeta, values []any, scratch []byte, vals []frame.Value, v frame.Version) ([]frame.Value, []byte, error) {
+func bindValues(ps *PreparedStatement, bm *bindMeta, values []any, scratch []byte, vals []frame.Value, v frame.Version, limit int) ([]frame.Value, []byte, error) {
 	if len(values) != len(bm.params) {
 		return nil, scratch, &BindError{CQL: ps.cql, Msg: fmt.Sprintf("%d values for %d markers", len(values), len(bm.params))}
 	}
@@ -310,9 +318,19 @@ func bindValues(ps *PreparedStatement, bm *bindMeta, values []any, scratch []byt
 		if val == Unset && v < frame.V4 {
 			return nil, scratch, &BindError{CQL: ps.cql, Column: col.Name, Msg: "unset values need protocol v4 or later"}
 		}
+		// A value that cannot fit in a frame is refused before it is
+		// copied: nothing proportional to its size is allocated.
+		if n := rawLen(val); n > limit-(len(scratch)-base) {
+			return nil, scratch, &MarshalError{Column: col.Name, CQLType: col.Type.String(), GoType: fmt.Sprintf("%T", val),
+				Err: fmt.Errorf("a value of %d bytes cannot fit in a frame of at most %d (Pool.MaxFrameLength)", n, limit)}
+		}
 		var err error
 		if scratch, err = cqltype.AppendValue(scratch, col.Type, val); err != nil {
 			return nil, scratch, cqltype.WithColumn(err, col.Name)
+		}
+		if len(scratch)-base > limit {
+			return nil, scratch, &MarshalError{Column: col.Name, CQLType: col.Type.String(), GoType: fmt.Sprintf("%T", val),
+				Err: fmt.Errorf("the values take more than a frame of at most %d bytes (Pool.MaxFrameLength)", limit)}
 		}
 	}
 	// Slice the values out only now that scratch no longer grows.
@@ -699,4 +717,16 @@ func (p *pinnedPlan) Next() *Host {
 	}
 	p.done = true
 	return p.h
+}
+
+// rawLen is the encoded size of a value whose size is known without
+// encoding it (bytes and strings), else -1.
+func rawLen(v any) int {
+	switch x := v.(type) {
+	case []byte:
+		return len(x)
+	case string:
+		return len(x)
+	}
+	return -1
 }

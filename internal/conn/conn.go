@@ -51,6 +51,10 @@ type Config struct {
 	OnEvent func(*frame.Event)
 	// onClose is told once when the connection closes, with the reason.
 	OnClose func(*Conn, error)
+	// OnDrain is told once when more than MaxOrphans requests went
+	// unanswered: the connection is to be replaced and closed. Without it
+	// the connection closes at once.
+	OnDrain func(*Conn)
 }
 
 // conn is one socket to one host, multiplexing requests over stream ids.
@@ -73,6 +77,8 @@ type Conn struct {
 	closeOnce sync.Once
 	closeErr  error // set before closed is closed
 	orphans   atomic.Int32
+	draining  atomic.Bool // past the orphan bound, waiting to be replaced
+	opened    time.Time
 	probe     chan struct{} // a send asks the heartbeat goroutine for a probe
 	lastRead  atomic.Int64  // unix nanos of the last frame read
 	keyspace  atomic.Pointer[string]
@@ -163,6 +169,7 @@ func Dial(ctx context.Context, addr netip.AddrPort, cfg *Config) (*Conn, error) 
 		writeq:  make(chan *call, 1024),
 		closed:  make(chan struct{}),
 		probe:   make(chan struct{}, 1),
+		opened:  time.Now(),
 	}
 	c.br = bufio.NewReaderSize(nc, 64<<10)
 	if err := c.handshake(ctx); err != nil {
@@ -347,8 +354,14 @@ func (c *Conn) ExecUntil(ctx context.Context, deadline time.Time, req frame.Mess
 			return frame.Frame{}, &TimeoutError{Host: c.addr, Err: gaveUp, Elapsed: time.Since(start)}
 		}
 		if cl.state.CompareAndSwap(callPending, callAbandoned) {
-			if n := c.orphans.Add(1); c.cfg.MaxOrphans > 0 && int(n) > c.cfg.MaxOrphans {
-				c.CloseWith(&ConnError{Host: c.addr, Op: "read", Err: fmt.Errorf("%d requests timed out without an answer", n)})
+			if n := c.orphans.Add(1); c.cfg.MaxOrphans > 0 && int(n) > c.cfg.MaxOrphans && c.draining.CompareAndSwap(false, true) {
+				if c.cfg.OnDrain != nil {
+					// The owner replaces the connection before closing it,
+					// so requests never find the host without one.
+					c.cfg.OnDrain(c)
+				} else {
+					c.CloseWith(&ConnError{Host: c.addr, Op: "read", Err: fmt.Errorf("%d requests timed out without an answer", n)})
+				}
 			}
 			return frame.Frame{}, &TimeoutError{Host: c.addr, MaybeApplied: true, Err: gaveUp, Elapsed: time.Since(start)}
 		}
@@ -593,3 +606,10 @@ func (c *Conn) Orphaned() int { return int(c.orphans.Load()) }
 
 // AvailableStreams returns the stream ids free for new requests.
 func (c *Conn) AvailableStreams() int { return int(c.streams.limit) - c.streams.used() }
+
+// Draining reports that the connection passed the orphan bound and is to
+// be replaced: new requests should go elsewhere when they can.
+func (c *Conn) Draining() bool { return c.draining.Load() }
+
+// Opened returns when the connection was dialled.
+func (c *Conn) Opened() time.Time { return c.opened }
