@@ -18,7 +18,9 @@ import (
 // (as timeouts) and none finds the host without a connection.
 func TestOrphanBoundReplacesTheConnectionFirst(t *testing.T) {
 	const total, callers = 3000, 50
-	const timeout = 200 * time.Millisecond
+	// Long enough that every answered request beats it even on a loaded
+	// machine under the race detector: only the unanswered time out.
+	const timeout = time.Second
 	e := rqStart(t, 1, simnode.Config{}, func(c *Cluster) {
 		c.Pool.MaxOrphanedRequests = 20
 		c.Timeouts.Request = timeout
@@ -44,7 +46,7 @@ func TestOrphanBoundReplacesTheConnectionFirst(t *testing.T) {
 			for next.Add(1) <= total {
 				start := time.Now()
 				_, err := e.s.Execute(rqCtx(t), rqWrite)
-				if time.Since(start) > timeout+50*time.Millisecond {
+				if time.Since(start) > timeout+250*time.Millisecond {
 					late.Add(1)
 				}
 				var te *TimeoutError
@@ -68,7 +70,7 @@ func TestOrphanBoundReplacesTheConnectionFirst(t *testing.T) {
 		t.Errorf("%d timeouts for %d unanswered requests", got, hung)
 	}
 	if late.Load() > total/100 {
-		t.Errorf("%d requests returned later than the deadline + 50 ms", late.Load())
+		t.Errorf("%d requests returned later than the deadline + 250 ms", late.Load())
 	}
 	t.Logf("%d requests, %d unanswered, %d timeouts, %d late", total, hung, timeouts.Load(), late.Load())
 }
@@ -139,8 +141,10 @@ func TestAllNodesDownThenBack(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if d := time.Since(back); d > 2*time.Second {
-		t.Errorf("first success %v after the node came back, want under 2 s", d)
+	// Goal: under 2 s; on the growing schedule it would be 4 s or more.
+	// The bound leaves room for a loaded machine.
+	if d := time.Since(back); d > 3*time.Second {
+		t.Errorf("first success %v after the node came back, want about 2 s at most", d)
 	} else {
 		t.Logf("first success %v after the node came back", d)
 	}
