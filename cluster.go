@@ -178,7 +178,9 @@ type PoolConfig struct {
 // Policies are the pluggable decisions.
 type Policies struct {
 	// LoadBalancing chooses the hosts each request tries. Default:
-	// policy.RoundRobin().
+	// policy.TokenAware(policy.RoundRobin()): the partition's replicas
+	// first (when the request's routing key and keyspace are known), then
+	// every host in rotation.
 	LoadBalancing policy.LoadBalancingPolicy
 	// Reconnection schedules reconnection to hosts that went down.
 	// Default: policy.Exponential(time.Second, 10*time.Minute).
@@ -268,7 +270,8 @@ func (c *Cluster) settings(ctx context.Context) (*settings, error) {
 	p.MaxOrphanedRequests = def(p.MaxOrphanedRequests, 1024)
 	p.MaxFrameLength = def(p.MaxFrameLength, frame.DefaultMaxBodyLength)
 	if s.Policies.LoadBalancing == nil {
-		s.Policies.LoadBalancing = policy.RoundRobin()
+		// Replicas first, then every host in rotation.
+		s.Policies.LoadBalancing = policy.TokenAware(policy.RoundRobin())
 	}
 	if s.Policies.Reconnection == nil {
 		s.Policies.Reconnection = policy.Exponential(time.Second, 10*time.Minute)

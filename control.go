@@ -132,6 +132,7 @@ func (cc *controlConn) connectTo(ctx context.Context, h *Host) error {
 		cn.Close()
 		return err
 	}
+	cc.refreshTokens(qctx)
 	cc.cfg.Logger.Debug("cassandra: control connection established", "host", h, "protocol", cn.Version())
 	cc.host.Store(h)
 	cc.connects.Add(1)
@@ -251,7 +252,9 @@ func (cc *controlConn) run() {
 				cc.apply(act)
 			}
 		case <-ev.schemaC():
-			ev.flushSchema() // debounced schema refreshes come with schema metadata
+			if keyspaceChanged(ev.flushSchema()) {
+				cc.withControlTimeout(cc.refreshTokens)
+			}
 		case <-tick:
 			cc.refresh()
 		}
@@ -312,7 +315,9 @@ func (cc *controlConn) refresh() {
 		if cn := cc.conn.Load(); cn != nil {
 			cn.CloseWith(err)
 		}
+		return
 	}
+	cc.refreshTokens(ctx)
 }
 
 // reconnect finds a new host for the control connection, on the
@@ -430,3 +435,10 @@ func (cc *controlConn) schemaAgreed(ctx context.Context, coord *conn.Conn) (bool
 // allDownRetry bounds the control connection's wait between attempts while
 // no host is up.
 const allDownRetry = 500 * time.Millisecond
+
+// withControlTimeout runs f under a context bounded by Timeouts.Control.
+func (cc *controlConn) withControlTimeout(f func(context.Context)) {
+	ctx, cancel := context.WithTimeout(cc.st.bg, cc.cfg.Timeouts.Control)
+	defer cancel()
+	f(ctx)
+}

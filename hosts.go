@@ -28,6 +28,7 @@ type HostListener interface {
 // hostRegistry is the set of known hosts, indexed by host_id and address,
 // with a copy-on-write list handed to policies.
 type hostRegistry struct {
+	tokens atomic.Pointer[policy.TokenMap] // rebuilt by the control connection
 	mu     sync.Mutex
 	byIDs  map[[16]byte]*Host
 	byAddr map[netip.AddrPort]*Host

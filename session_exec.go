@@ -457,6 +457,8 @@ func (s *Session) run(ctx context.Context, deadline time.Time, req *request) (at
 	if req.opts.host != nil {
 		plan = &pinnedPlan{h: req.opts.host}
 	} else {
+		// Paxos rounds of one partition should meet one coordinator.
+		req.routing.Serial = req.consistency().IsSerial() || req.serialSet()
 		plan = req.prof.lb.NewQueryPlan(&req.routing, s.st.hosts)
 		if policy.LocalConsistency(req.consistency()) {
 			// LOCAL_* levels never leave the local datacenter.
@@ -730,3 +732,8 @@ func rawLen(v any) int {
 	}
 	return -1
 }
+
+// serialSet reports a statement sent with a serial consistency for its
+// conditions: a lightweight transaction, as far as the driver can tell
+// without parsing the CQL.
+func (req *request) serialSet() bool { return req.opts.serial != 0 }
