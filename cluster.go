@@ -389,9 +389,9 @@ type clusterState struct {
 	flaps        map[*Host]*flap // hosts whose connections die young
 
 	// stateMu orders host state changes with their listener notices.
-	stateMu    sync.Mutex
-	notices    []func(HostListener)
-	delivering bool
+	stateMu      sync.Mutex
+	notices      []func(HostListener)
+	delivering   bool
 	version      atomic.Uint32 // protocol version new connections start from
 	hostVersions sync.Map      // netip.AddrPort -> frame.Version accepted by that host
 }
