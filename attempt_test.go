@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/cqlgo/cassandra/frame"
-	"github.com/cqlgo/cassandra/internal/simnode"
+	"github.com/cqlgo/cassandra/cassandratest"
 	"github.com/cqlgo/cassandra/policy"
 )
 
@@ -19,7 +19,7 @@ import (
 // of new connections), and returns each request's latency and error.
 func hungLoad(t *testing.T, e *rqEnv, callers, n int) ([]time.Duration, []error) {
 	t.Helper()
-	e.nodes[1].AddRule(simnode.Rule{Then: simnode.Hang()})
+	e.nodes[1].AddRule(cassandratest.Rule{Then: cassandratest.Hang()})
 	var mu sync.Mutex
 	var lat []time.Duration
 	var errs []error
@@ -57,7 +57,7 @@ func TestHungNodeFailsOverWithinTheAttemptTimeout(t *testing.T) {
 	// loaded machine under the race detector does not time out the
 	// healthy nodes too.
 	const attempt = 500 * time.Millisecond
-	e := rqStart(t, 3, simnode.Config{}, func(c *Cluster) {
+	e := rqStart(t, 3, cassandratest.Config{}, func(c *Cluster) {
 		c.Timeouts.Attempt = attempt
 		c.Timeouts.ProbeTimeout = 500 * time.Millisecond
 		c.Timeouts.Request = 10 * time.Second
@@ -80,7 +80,7 @@ func TestHungNodeFailsOverWithinTheAttemptTimeout(t *testing.T) {
 // extra execution on a healthy one.
 func TestSpeculativeExecutionAnswersBeforeTheAttemptTimeout(t *testing.T) {
 	const delay = 20 * time.Millisecond
-	e := rqStart(t, 3, simnode.Config{}, func(c *Cluster) {
+	e := rqStart(t, 3, cassandratest.Config{}, func(c *Cluster) {
 		c.Timeouts.Attempt = 2 * time.Second
 		c.Timeouts.ProbeTimeout = -1 // keep the node up: every plan meets it
 		c.Policies.SpeculativeExecution = policy.ConstantSpeculativeExecution(delay, 2)
@@ -103,13 +103,13 @@ func TestSpeculativeExecutionAnswersBeforeTheAttemptTimeout(t *testing.T) {
 
 func TestSpeculativeAttemptsAreRecordedAndStopAtTheFirstAnswer(t *testing.T) {
 	const delay = 30 * time.Millisecond
-	e := rqStart(t, 3, simnode.Config{}, func(c *Cluster) {
+	e := rqStart(t, 3, cassandratest.Config{}, func(c *Cluster) {
 		c.Policies.LoadBalancing = policy.HostFilter(policy.RoundRobin(), func(*Host) bool { return true })
 		c.Policies.SpeculativeExecution = policy.ConstantSpeculativeExecution(delay, 5)
 	})
 	// Every node answers after 100 ms: the first execution wins (it
 	// started first), the extra ones start at 30 and 60 ms and are cut.
-	e.rule(simnode.Rule{Match: simnode.Query(rqWrite), Then: simnode.Delay(100*time.Millisecond, simnode.Void())})
+	e.rule(cassandratest.Rule{Match: cassandratest.Query(rqWrite), Then: cassandratest.Delay(100*time.Millisecond, cassandratest.Void())})
 	start := time.Now()
 	rs, err := e.s.ExecuteStatement(rqCtx(t), NewStatement(rqWrite).Idempotent(true))
 	if err != nil {
@@ -141,11 +141,11 @@ func TestSpeculativeAttemptsAreRecordedAndStopAtTheFirstAnswer(t *testing.T) {
 }
 
 func TestLocalConsistencyNeverLeavesTheLocalDatacenter(t *testing.T) {
-	e := rqStart(t, 3, simnode.Config{}, func(c *Cluster) {
+	e := rqStart(t, 3, cassandratest.Config{}, func(c *Cluster) {
 		c.Policies.LoadBalancing = policy.DCAwareWithRemote("datacenter1", 2)
 	})
 	// Node 3 is in dc2 (as node 1 reports it); the local ones fail.
-	peers := []simnode.PeerInfo{e.nodes[1].PeerInfo(), e.nodes[2].PeerInfo()}
+	peers := []cassandratest.PeerInfo{e.nodes[1].PeerInfo(), e.nodes[2].PeerInfo()}
 	peers[1].DC = "dc2"
 	e.nodes[0].SetPeers(peers)
 	if err := e.c.state.ctrl.refreshHosts(rqCtx(t)); err != nil {
@@ -155,14 +155,14 @@ func TestLocalConsistencyNeverLeavesTheLocalDatacenter(t *testing.T) {
 		t.Fatalf("node 3 in %q", dc)
 	}
 	for _, n := range e.nodes[:2] {
-		n.AddRule(simnode.Rule{Match: simnode.Query(rqWrite), Then: simnode.Error(&frame.OverloadedError{Msg: "busy"})})
+		n.AddRule(cassandratest.Rule{Match: cassandratest.Query(rqWrite), Then: cassandratest.Error(&frame.OverloadedError{Msg: "busy"})})
 	}
 	for _, c := range []Consistency{LocalOne, LocalQuorum} {
 		_, err := e.s.ExecuteStatement(rqCtx(t), NewStatement(rqWrite).Idempotent(true).Consistency(c))
 		if err == nil {
 			t.Errorf("%v: succeeded, so it reached the remote node", c)
 		}
-		if k := e.nodes[2].Count(simnode.Query(rqWrite)); k != 0 {
+		if k := e.nodes[2].Count(cassandratest.Query(rqWrite)); k != 0 {
 			t.Fatalf("%v: the remote node received %d requests", c, k)
 		}
 	}
@@ -174,11 +174,11 @@ func TestLocalConsistencyNeverLeavesTheLocalDatacenter(t *testing.T) {
 
 func TestThrottlerBoundsRequestsInFlight(t *testing.T) {
 	const limit = 8
-	e := rqStart(t, 1, simnode.Config{}, func(c *Cluster) {
+	e := rqStart(t, 1, cassandratest.Config{}, func(c *Cluster) {
 		c.Policies.Throttler = policy.ConcurrencyLimiter(limit, 10000, 5*time.Second)
 	})
 	var inFlight, peak atomic.Int32
-	e.rule(simnode.Rule{Match: simnode.Query(rqWrite), Then: simnode.Func(func(*simnode.Request) simnode.Reaction {
+	e.rule(cassandratest.Rule{Match: cassandratest.Query(rqWrite), Then: cassandratest.Func(func(*cassandratest.Request) cassandratest.Reaction {
 		n := inFlight.Add(1)
 		for {
 			p := peak.Load()
@@ -186,9 +186,9 @@ func TestThrottlerBoundsRequestsInFlight(t *testing.T) {
 				break
 			}
 		}
-		return simnode.Delay(2*time.Millisecond, simnode.Func(func(*simnode.Request) simnode.Reaction {
+		return cassandratest.Delay(2*time.Millisecond, cassandratest.Func(func(*cassandratest.Request) cassandratest.Reaction {
 			inFlight.Add(-1)
-			return simnode.Void()
+			return cassandratest.Void()
 		}))
 	})})
 	var wg sync.WaitGroup
@@ -206,10 +206,10 @@ func TestThrottlerBoundsRequestsInFlight(t *testing.T) {
 		t.Errorf("peak %d in flight at the node, limit %d", p, limit)
 	}
 	// A full queue is a typed error, before anything is sent.
-	e2 := rqStart(t, 1, simnode.Config{}, func(c *Cluster) {
+	e2 := rqStart(t, 1, cassandratest.Config{}, func(c *Cluster) {
 		c.Policies.Throttler = policy.ConcurrencyLimiter(1, 0, time.Second)
 	})
-	e2.rule(simnode.Rule{Match: simnode.Query(rqWrite), Then: simnode.Delay(300*time.Millisecond, simnode.Void())})
+	e2.rule(cassandratest.Rule{Match: cassandratest.Query(rqWrite), Then: cassandratest.Delay(300*time.Millisecond, cassandratest.Void())})
 	f := e2.s.ExecuteAsync(rqCtx(t), rqWrite)
 	time.Sleep(50 * time.Millisecond) // the first holds the only permit
 	_, err := e2.s.Execute(rqCtx(t), rqWrite)

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/cqlgo/cassandra/frame"
-	"github.com/cqlgo/cassandra/internal/simnode"
+	"github.com/cqlgo/cassandra/cassandratest"
 )
 
 // Batches on the wire.
@@ -16,7 +16,7 @@ func TestBatchOnTheWire(t *testing.T) {
 	const counter = "UPDATE ks.c SET n = n + 1 WHERE k = 1"
 	for _, v := range []int{4, 5} {
 		t.Run(fmt.Sprintf("v%d", v), func(t *testing.T) {
-			e := rqStart(t, 1, simnode.Config{}, func(c *Cluster) { c.ProtocolVersion = v })
+			e := rqStart(t, 1, cassandratest.Config{}, func(c *Cluster) { c.ProtocolVersion = v })
 			e.prepareRules()
 			ctx := rqCtx(t)
 			ps, err := e.s.Prepare(ctx, rqInsert)
@@ -36,7 +36,7 @@ func TestBatchOnTheWire(t *testing.T) {
 			if _, err := e.s.ExecuteStatement(ctx, b); err != nil {
 				t.Fatal(err)
 			}
-			bs := e.msgs(simnode.Op(frame.OpBatch))
+			bs := e.msgs(cassandratest.Op(frame.OpBatch))
 			if len(bs) != 1 {
 				t.Fatalf("%d BATCH requests", len(bs))
 			}
@@ -57,11 +57,11 @@ func TestBatchOnTheWire(t *testing.T) {
 				t.Errorf("statement 0 %+v", s0)
 			}
 			for i, st := range m.Statements[1:] {
-				if !bytes.Equal(st.ID, ps.ID()) || len(st.Values) != 2 || !bytes.Equal(st.Values[0].Bytes, simnode.IntCell(int32(i+2))) {
+				if !bytes.Equal(st.ID, ps.ID()) || len(st.Values) != 2 || !bytes.Equal(st.Values[0].Bytes, cassandratest.IntCell(int32(i+2))) {
 					t.Errorf("statement %d %+v", i+1, st)
 				}
 			}
-			if k := e.count(simnode.Prepare(rqInsert)); k != 1 {
+			if k := e.count(cassandratest.Prepare(rqInsert)); k != 1 {
 				t.Errorf("%d PREPAREs, want 1", k)
 			}
 		})
@@ -69,7 +69,7 @@ func TestBatchOnTheWire(t *testing.T) {
 }
 
 func TestBatchErrorsBeforeSending(t *testing.T) {
-	e := rqStart(t, 1, simnode.Config{}, nil)
+	e := rqStart(t, 1, cassandratest.Config{}, nil)
 	e.prepareRules()
 	ctx := rqCtx(t)
 	ps, err := e.s.Prepare(ctx, rqInsert)
@@ -88,13 +88,13 @@ func TestBatchErrorsBeforeSending(t *testing.T) {
 			t.Errorf("%s: no error", name)
 		}
 	}
-	if k := e.count(simnode.Op(frame.OpBatch)); k != 0 {
+	if k := e.count(cassandratest.Op(frame.OpBatch)); k != 0 {
 		t.Errorf("%d BATCHes sent", k)
 	}
 }
 
 func TestBatchUnpreparedReprepares(t *testing.T) {
-	e := rqStart(t, 1, simnode.Config{}, nil)
+	e := rqStart(t, 1, cassandratest.Config{}, nil)
 	e.prepareRules()
 	ctx := rqCtx(t)
 	ps, err := e.s.Prepare(ctx, rqInsert)
@@ -106,10 +106,10 @@ func TestBatchUnpreparedReprepares(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if k := e.count(simnode.Op(frame.OpBatch)); k != 2 {
+	if k := e.count(cassandratest.Op(frame.OpBatch)); k != 2 {
 		t.Errorf("%d BATCHes, want 2 (UNPREPARED, then after the re-prepare)", k)
 	}
-	if k := e.count(simnode.Prepare(rqInsert)); k != 2 {
+	if k := e.count(cassandratest.Prepare(rqInsert)); k != 2 {
 		t.Errorf("%d PREPAREs, want 2", k)
 	}
 	if len(rs.Attempts()) != 2 || rs.Attempts()[0].Host != rs.Attempts()[1].Host {

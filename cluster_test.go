@@ -12,7 +12,7 @@ import (
 
 	"github.com/cqlgo/cassandra/frame"
 	"github.com/cqlgo/cassandra/internal/conn"
-	"github.com/cqlgo/cassandra/internal/simnode"
+	"github.com/cqlgo/cassandra/cassandratest"
 	"github.com/cqlgo/cassandra/policy"
 )
 
@@ -108,8 +108,8 @@ func TestClusterDefaults(t *testing.T) {
 	}
 }
 
-func countVersion(n *simnode.Node, v frame.Version) int {
-	return n.Count(func(r *simnode.Request) bool { return r.Version == v })
+func countVersion(n *cassandratest.Node, v frame.Version) int {
+	return n.Count(func(r *cassandratest.Request) bool { return r.Version == v })
 }
 
 func TestProtocolNegotiation(t *testing.T) {
@@ -128,7 +128,7 @@ func TestProtocolNegotiation(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			nodes := startRing(t, 2, simnode.Config{Versions: tc.accepts})
+			nodes := startRing(t, 2, cassandratest.Config{Versions: tc.accepts})
 			c := simCluster(t, nodes...)
 			c.ProtocolVersion = tc.explicit
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -185,7 +185,7 @@ func TestProtocolNegotiation(t *testing.T) {
 
 func TestClusterLifecycle(t *testing.T) {
 	t.Run("unreachable_contact_points_list_each_error", func(t *testing.T) {
-		nodes := startRing(t, 2, simnode.Config{})
+		nodes := startRing(t, 2, cassandratest.Config{})
 		for _, n := range nodes {
 			n.Stop()
 		}
@@ -211,7 +211,7 @@ func TestClusterLifecycle(t *testing.T) {
 		connect(t, c)
 	})
 	t.Run("each_connect_returns_a_new_session_and_one_control_connection", func(t *testing.T) {
-		nodes := startRing(t, 2, simnode.Config{})
+		nodes := startRing(t, 2, cassandratest.Config{})
 		c := simCluster(t, nodes...)
 		s1, s2 := connect(t, c), connect(t, c)
 		if s1 == s2 {
@@ -219,7 +219,7 @@ func TestClusterLifecycle(t *testing.T) {
 		}
 		regs := 0
 		for _, n := range nodes {
-			regs += n.Count(simnode.Op(frame.OpRegister))
+			regs += n.Count(cassandratest.Op(frame.OpRegister))
 		}
 		if regs != 1 {
 			t.Errorf("%d REGISTERs, want one control connection", regs)
@@ -229,7 +229,7 @@ func TestClusterLifecycle(t *testing.T) {
 		}
 	})
 	t.Run("close_stops_every_goroutine_and_is_idempotent", func(t *testing.T) {
-		nodes := startRing(t, 3, simnode.Config{})
+		nodes := startRing(t, 3, cassandratest.Config{})
 		base := runtime.NumGoroutine()
 		c := simCluster(t, nodes...)
 		c.Timeouts.Heartbeat = 50 * time.Millisecond
@@ -274,7 +274,7 @@ func TestClusterLifecycle(t *testing.T) {
 		}
 	})
 	t.Run("concurrent_connects_share_one_start", func(t *testing.T) {
-		nodes := startRing(t, 1, simnode.Config{})
+		nodes := startRing(t, 1, cassandratest.Config{})
 		c := simCluster(t, nodes...)
 		var wg sync.WaitGroup
 		for i := 0; i < 8; i++ {
@@ -287,7 +287,7 @@ func TestClusterLifecycle(t *testing.T) {
 			}()
 		}
 		wg.Wait()
-		if k := nodes[0].Count(simnode.Op(frame.OpRegister)); k != 1 {
+		if k := nodes[0].Count(cassandratest.Op(frame.OpRegister)); k != 1 {
 			t.Errorf("%d REGISTERs, want 1", k)
 		}
 	})

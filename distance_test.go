@@ -4,17 +4,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cqlgo/cassandra/internal/simnode"
+	"github.com/cqlgo/cassandra/cassandratest"
 	"github.com/cqlgo/cassandra/policy"
 )
 
 // twoDCs starts three nodes: 1 and 2 in datacenter1, 3 in dc2, as every
 // node reports them.
-func twoDCs(t *testing.T) []*simnode.Node {
+func twoDCs(t *testing.T) []*cassandratest.Node {
 	t.Helper()
-	nodes := startRing(t, 3, simnode.Config{})
+	nodes := startRing(t, 3, cassandratest.Config{})
 	for _, n := range nodes {
-		var peers []simnode.PeerInfo
+		var peers []cassandratest.PeerInfo
 		for j, o := range nodes {
 			if o == n {
 				continue
@@ -79,7 +79,7 @@ func TestProfileAddedAfterConnectOpensPools(t *testing.T) {
 }
 
 func TestHostFilterKeepsPoolsAndTheControlConnectionOff(t *testing.T) {
-	nodes := startRing(t, 3, simnode.Config{})
+	nodes := startRing(t, 3, cassandratest.Config{})
 	c := simCluster(t, nodes...)
 	// The filtered node is the first contact point.
 	c.ContactPoints = []string{nodes[2].Addr().Addr().String(), nodes[0].Addr().Addr().String()}

@@ -10,14 +10,14 @@ import (
 	"time"
 
 	"github.com/cqlgo/cassandra/frame"
-	"github.com/cqlgo/cassandra/internal/simnode"
+	"github.com/cqlgo/cassandra/cassandratest"
 	"github.com/cqlgo/cassandra/policy"
 )
 
 func TestTimeoutErrorsTellTheTruth(t *testing.T) {
-	e := rqStart(t, 1, simnode.Config{}, func(c *Cluster) { c.Timeouts.ProbeTimeout = -1 })
+	e := rqStart(t, 1, cassandratest.Config{}, func(c *Cluster) { c.Timeouts.ProbeTimeout = -1 })
 	const hung = "SELECT hung FROM ks.t"
-	e.rule(simnode.Rule{Match: simnode.Query(hung), Then: simnode.Hang()})
+	e.rule(cassandratest.Rule{Match: cassandratest.Query(hung), Then: cassandratest.Hang()})
 	_, err := e.s.ExecuteStatement(rqCtx(t), NewStatement(hung).Timeout(120*time.Millisecond).AttemptTimeout(time.Minute))
 	var te *TimeoutError
 	if !errors.As(err, &te) {
@@ -38,8 +38,8 @@ func TestTimeoutErrorsTellTheTruth(t *testing.T) {
 }
 
 func TestResultWaitEndingIsNotARequestTimeout(t *testing.T) {
-	e := rqStart(t, 1, simnode.Config{}, nil)
-	e.rule(simnode.Rule{Match: simnode.Query(rqWrite), Then: simnode.Delay(300*time.Millisecond, simnode.Void())})
+	e := rqStart(t, 1, cassandratest.Config{}, nil)
+	e.rule(cassandratest.Rule{Match: cassandratest.Query(rqWrite), Then: cassandratest.Delay(300*time.Millisecond, cassandratest.Void())})
 	f := e.s.ExecuteAsync(rqCtx(t), rqWrite)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
@@ -57,8 +57,8 @@ func TestResultWaitEndingIsNotARequestTimeout(t *testing.T) {
 }
 
 func TestExhaustedPlanAndClosedSessionListAttempts(t *testing.T) {
-	e := rqStart(t, 2, simnode.Config{}, nil)
-	e.rule(simnode.Rule{Match: simnode.Query(rqWrite), Then: simnode.Error(&frame.OverloadedError{Msg: "busy"})})
+	e := rqStart(t, 2, cassandratest.Config{}, nil)
+	e.rule(cassandratest.Rule{Match: cassandratest.Query(rqWrite), Then: cassandratest.Error(&frame.OverloadedError{Msg: "busy"})})
 	_, err := e.s.ExecuteStatement(rqCtx(t), NewStatement(rqWrite).Idempotent(true))
 	var re *RequestError
 	if !errors.As(err, &re) || len(re.Attempts) != 2 || !errors.Is(err, ErrNoHosts) {
@@ -106,7 +106,7 @@ func TestSafeToRetry(t *testing.T) {
 }
 
 func TestCallbackMayCloseTheSession(t *testing.T) {
-	e := rqStart(t, 1, simnode.Config{}, nil)
+	e := rqStart(t, 1, cassandratest.Config{}, nil)
 	closed := make(chan error, 1)
 	e.s.ExecuteAsync(rqCtx(t), rqWrite).AddCallbacks(func(*ResultSet) {
 		closed <- e.s.Close(context.Background()) // no bound: must not wait on itself
@@ -120,7 +120,7 @@ func TestCallbackMayCloseTheSession(t *testing.T) {
 		t.Fatal("Session.Close from a callback deadlocked")
 	}
 	// A callback that blocks does not hold up Cluster.Close.
-	e2 := rqStart(t, 1, simnode.Config{}, nil)
+	e2 := rqStart(t, 1, cassandratest.Config{}, nil)
 	release := make(chan struct{})
 	defer close(release)
 	started := make(chan struct{})
@@ -136,8 +136,8 @@ func TestCallbackMayCloseTheSession(t *testing.T) {
 func TestGracefulClose(t *testing.T) {
 	for _, force := range []bool{false, true} {
 		t.Run(map[bool]string{false: "in_flight_requests_finish", true: "short_context_cancels_them"}[force], func(t *testing.T) {
-			e := rqStart(t, 1, simnode.Config{}, nil)
-			e.rule(simnode.Rule{Match: simnode.Query(rqWrite), Then: simnode.Delay(200*time.Millisecond, simnode.Void())})
+			e := rqStart(t, 1, cassandratest.Config{}, nil)
+			e.rule(cassandratest.Rule{Match: cassandratest.Query(rqWrite), Then: cassandratest.Delay(200*time.Millisecond, cassandratest.Void())})
 			f := e.s.ExecuteAsync(rqCtx(t), rqWrite)
 			sync := make(chan error, 1)
 			go func() { _, err := e.s.Execute(rqCtx(t), rqWrite); sync <- err }()
@@ -170,9 +170,9 @@ func TestGracefulClose(t *testing.T) {
 // TestHugeValueIsRefusedBeforeCopying: a value larger than a frame may be
 // is a *MarshalError, and binding it allocates nothing near its size.
 func TestHugeValueIsRefusedBeforeCopying(t *testing.T) {
-	e := rqStart(t, 1, simnode.Config{}, func(c *Cluster) { c.Pool.MaxFrameLength = 1 << 20 })
+	e := rqStart(t, 1, cassandratest.Config{}, func(c *Cluster) { c.Pool.MaxFrameLength = 1 << 20 })
 	const ins = "INSERT INTO ks.b (k, v) VALUES (?, ?)"
-	e.rule(simnode.Rule{Match: simnode.Prepare(ins), Then: rqPrepared([]frame.ColumnSpec{
+	e.rule(cassandratest.Rule{Match: cassandratest.Prepare(ins), Then: rqPrepared([]frame.ColumnSpec{
 		{Keyspace: "ks", Table: "b", Name: "k", Type: &frame.Type{ID: frame.TypeInt}},
 		{Keyspace: "ks", Table: "b", Name: "v", Type: &frame.Type{ID: frame.TypeBlob}},
 	}, frame.RowsMetadata{})})
@@ -193,7 +193,7 @@ func TestHugeValueIsRefusedBeforeCopying(t *testing.T) {
 	if b := bytesPerCall(20, func() { e.s.ExecuteStatement(ctx, ps.Bind(1, huge)) }); b > 64<<10 {
 		t.Errorf("%d bytes allocated per refused request of an 8 MiB value", b)
 	}
-	if k := e.count(simnode.Execute(ins)); k != 0 {
+	if k := e.count(cassandratest.Execute(ins)); k != 0 {
 		t.Errorf("%d EXECUTEs sent", k)
 	}
 }

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/cqlgo/cassandra/frame"
-	"github.com/cqlgo/cassandra/internal/simnode"
+	"github.com/cqlgo/cassandra/cassandratest"
 )
 
 // ResponseFuture: completion once, callbacks, Cancel, Result's context,
@@ -26,9 +26,9 @@ func (c *cbCounter) add(f *ResponseFuture) {
 }
 
 func TestFutureCallbacksRunOnce(t *testing.T) {
-	e := rqStart(t, 1, simnode.Config{}, nil)
-	e.rule(simnode.Rule{Match: simnode.Query(rqWrite), Then: simnode.Delay(30*time.Millisecond, nil)})
-	e.rule(simnode.Rule{Match: simnode.Query("BAD"), Then: simnode.Error(&frame.SyntaxError{Msg: "bad"})})
+	e := rqStart(t, 1, cassandratest.Config{}, nil)
+	e.rule(cassandratest.Rule{Match: cassandratest.Query(rqWrite), Then: cassandratest.Delay(30*time.Millisecond, nil)})
+	e.rule(cassandratest.Rule{Match: cassandratest.Query("BAD"), Then: cassandratest.Error(&frame.SyntaxError{Msg: "bad"})})
 	ctx := rqCtx(t)
 
 	var before, after cbCounter
@@ -78,8 +78,8 @@ func TestFutureCallbacksRunOnce(t *testing.T) {
 }
 
 func TestFutureCancel(t *testing.T) {
-	e := rqStart(t, 1, simnode.Config{}, nil)
-	e.rule(simnode.Rule{Match: simnode.Query(rqWrite), Then: simnode.Hang()})
+	e := rqStart(t, 1, cassandratest.Config{}, nil)
+	e.rule(cassandratest.Rule{Match: cassandratest.Query(rqWrite), Then: cassandratest.Hang()})
 	ctx := rqCtx(t)
 	// Cancel races the request's own failure on its cancelled context:
 	// Result must say ErrCancelled every time.
@@ -87,7 +87,7 @@ func TestFutureCancel(t *testing.T) {
 		var cb cbCounter
 		f := e.s.ExecuteAsync(ctx, rqWrite)
 		cb.add(f)
-		rqWait(t, 2*time.Second, "the request to reach the node", func() bool { return e.count(simnode.Query(rqWrite)) == i+1 })
+		rqWait(t, 2*time.Second, "the request to reach the node", func() bool { return e.count(cassandratest.Query(rqWrite)) == i+1 })
 		f.Cancel()
 		select {
 		case <-f.Done():
@@ -105,7 +105,7 @@ func TestFutureCancel(t *testing.T) {
 }
 
 func TestFutureCancelAfterCompletionKeepsResult(t *testing.T) {
-	e := rqStart(t, 1, simnode.Config{}, nil)
+	e := rqStart(t, 1, cassandratest.Config{}, nil)
 	ctx := rqCtx(t)
 	f := e.s.ExecuteAsync(ctx, rqWrite)
 	if _, err := f.Result(ctx); err != nil {
@@ -118,8 +118,8 @@ func TestFutureCancelAfterCompletionKeepsResult(t *testing.T) {
 }
 
 func TestFutureResultHonoursContext(t *testing.T) {
-	e := rqStart(t, 1, simnode.Config{}, nil)
-	e.rule(simnode.Rule{Match: simnode.Query(rqWrite), Then: simnode.Delay(300*time.Millisecond, nil)})
+	e := rqStart(t, 1, cassandratest.Config{}, nil)
+	e.rule(cassandratest.Rule{Match: cassandratest.Query(rqWrite), Then: cassandratest.Delay(300*time.Millisecond, nil)})
 	f := e.s.ExecuteAsync(context.Background(), rqWrite)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 	defer cancel()
@@ -137,7 +137,7 @@ func TestFutureResultHonoursContext(t *testing.T) {
 }
 
 func TestManyConcurrentFutures(t *testing.T) {
-	e := rqStart(t, 3, simnode.Config{}, nil)
+	e := rqStart(t, 3, cassandratest.Config{}, nil)
 	ctx := rqCtx(t)
 	const n = 1000
 	var ok, bad atomic.Int32
@@ -166,13 +166,13 @@ func TestManyConcurrentFutures(t *testing.T) {
 			t.Fatal("a future whose callback ran is not done")
 		}
 	}
-	if k := e.count(simnode.Query(rqWrite)); k != n {
+	if k := e.count(cassandratest.Query(rqWrite)); k != n {
 		t.Errorf("nodes received %d, want %d", k, n)
 	}
 }
 
 func TestExecuteAsyncBindErrorCompletesFuture(t *testing.T) {
-	e := rqStart(t, 1, simnode.Config{}, nil)
+	e := rqStart(t, 1, cassandratest.Config{}, nil)
 	e.prepareRules()
 	var cb cbCounter
 	f := e.s.ExecuteAsync(rqCtx(t), rqInsert, 1) // one value for two markers
@@ -184,7 +184,7 @@ func TestExecuteAsyncBindErrorCompletesFuture(t *testing.T) {
 }
 
 func TestExecuteAsyncOnClosedSession(t *testing.T) {
-	e := rqStart(t, 1, simnode.Config{}, nil)
+	e := rqStart(t, 1, cassandratest.Config{}, nil)
 	e.s.Close(context.Background())
 	f := e.s.ExecuteAsync(rqCtx(t), rqWrite)
 	if _, err := f.Result(rqCtx(t)); !errors.Is(err, ErrClosed) {

@@ -6,14 +6,14 @@ import (
 	"time"
 
 	"github.com/cqlgo/cassandra/frame"
-	"github.com/cqlgo/cassandra/internal/simnode"
+	"github.com/cqlgo/cassandra/cassandratest"
 )
 
 func TestControlConnectionHandle(t *testing.T) {
 	if (&Cluster{}).ControlConnection() != nil {
 		t.Error("a cluster never connected has a control connection")
 	}
-	e := rqStart(t, 2, simnode.Config{}, nil)
+	e := rqStart(t, 2, cassandratest.Config{}, nil)
 	cc := e.c.ControlConnection()
 	if h := cc.Host(); h == nil || (h != e.host(0) && h != e.host(1)) {
 		t.Fatalf("control connection host %v", h)
@@ -38,7 +38,7 @@ func TestControlConnectionHandle(t *testing.T) {
 }
 
 func TestPoolStats(t *testing.T) {
-	e := rqStart(t, 2, simnode.Config{}, func(c *Cluster) { c.Pool.MaxRequestsPerConnection = 100 })
+	e := rqStart(t, 2, cassandratest.Config{}, func(c *Cluster) { c.Pool.MaxRequestsPerConnection = 100 })
 	stats := e.s.PoolStats()
 	if len(stats) != 2 {
 		t.Fatalf("%d pools, want 2", len(stats))
@@ -50,7 +50,7 @@ func TestPoolStats(t *testing.T) {
 	}
 	// A request that times out unanswered leaves an orphaned stream.
 	const hung = "SELECT hung FROM ks.t"
-	e.rule(simnode.Rule{Match: simnode.Query(hung), Then: simnode.Hang()})
+	e.rule(cassandratest.Rule{Match: cassandratest.Query(hung), Then: cassandratest.Hang()})
 	_, err := e.s.ExecuteStatement(rqCtx(t), NewStatement(hung).Host(e.host(0)).Timeout(50*time.Millisecond))
 	var te *TimeoutError
 	if !errors.As(err, &te) {

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/cqlgo/cassandra/frame"
-	"github.com/cqlgo/cassandra/internal/simnode"
+	"github.com/cqlgo/cassandra/cassandratest"
 )
 
 // USE and schema changes through Execute.
@@ -15,7 +15,7 @@ import (
 // sessionConns returns the ids of a node's connections that a session
 // opened: those that did a handshake and did not REGISTER (the control
 // connection does).
-func sessionConns(n *simnode.Node) map[int]bool {
+func sessionConns(n *cassandratest.Node) map[int]bool {
 	conns, control := map[int]bool{}, map[int]bool{}
 	for _, r := range n.Requests() {
 		switch r.Opcode {
@@ -32,7 +32,7 @@ func sessionConns(n *simnode.Node) map[int]bool {
 }
 
 // usedOn reports the connections of n that were switched to ks.
-func usedOn(n *simnode.Node, ks string) map[int]bool {
+func usedOn(n *cassandratest.Node, ks string) map[int]bool {
 	out := map[int]bool{}
 	for _, r := range n.Requests() {
 		q := strings.ToLower(r.Query)
@@ -59,7 +59,7 @@ func checkAllUsed(t *testing.T, e *rqEnv, ks string) {
 }
 
 func TestUseThroughExecute(t *testing.T) {
-	e := rqStart(t, 2, simnode.Config{}, func(c *Cluster) { c.Pool.ConnectionsPerHost = 2 })
+	e := rqStart(t, 2, cassandratest.Config{}, func(c *Cluster) { c.Pool.ConnectionsPerHost = 2 })
 	rqWait(t, 3*time.Second, "two connections per host", func() bool {
 		for i := range e.nodes {
 			if p := e.s.pool(e.host(i)); p == nil || len(p.openConns()) != 2 {
@@ -98,7 +98,7 @@ func TestUseThroughExecute(t *testing.T) {
 }
 
 func TestPrepareCacheIsPerKeyspace(t *testing.T) {
-	e := rqStart(t, 1, simnode.Config{}, nil)
+	e := rqStart(t, 1, cassandratest.Config{}, nil)
 	e.prepareRules()
 	ctx := rqCtx(t)
 	a, err := e.s.Prepare(ctx, rqInsert)
@@ -112,7 +112,7 @@ func TestPrepareCacheIsPerKeyspace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a == b || e.count(simnode.Prepare(rqInsert)) != 2 {
+	if a == b || e.count(cassandratest.Prepare(rqInsert)) != 2 {
 		t.Errorf("the statement prepared in one keyspace was reused in another")
 	}
 }
@@ -122,7 +122,7 @@ func TestPrepareCacheIsPerKeyspace(t *testing.T) {
 func setSchema(e *rqEnv, i int, v [16]byte) {
 	e.nodes[i].SetSchemaVersion(v)
 	for _, n := range e.nodes {
-		var peers []simnode.PeerInfo
+		var peers []cassandratest.PeerInfo
 		for _, o := range e.nodes {
 			if o != n {
 				peers = append(peers, o.PeerInfo())
@@ -135,16 +135,16 @@ func setSchema(e *rqEnv, i int, v [16]byte) {
 const rqDDL = "CREATE TABLE ks.new (k int PRIMARY KEY)"
 
 func ddlRule(e *rqEnv) {
-	e.rule(simnode.Rule{Match: simnode.Query(rqDDL), Then: simnode.Respond(&frame.SchemaChangeResult{SchemaChange: frame.SchemaChange{Change: "CREATED", Target: "TABLE", Keyspace: "ks", Name: "new"}})})
+	e.rule(cassandratest.Rule{Match: cassandratest.Query(rqDDL), Then: cassandratest.Respond(&frame.SchemaChangeResult{SchemaChange: frame.SchemaChange{Change: "CREATED", Target: "TABLE", Keyspace: "ks", Name: "new"}})})
 }
 
 const schemaQuery = "SELECT schema_version FROM system.local WHERE key='local'"
 
 func TestSchemaChangeWaitsForAgreement(t *testing.T) {
-	e := rqStart(t, 3, simnode.Config{}, func(c *Cluster) { c.Timeouts.SchemaAgreement = 5 * time.Second })
+	e := rqStart(t, 3, cassandratest.Config{}, func(c *Cluster) { c.Timeouts.SchemaAgreement = 5 * time.Second })
 	ddlRule(e)
 	setSchema(e, 2, [16]byte{1, 2, 3})
-	polls := func() int { return e.count(simnode.Query(schemaQuery)) }
+	polls := func() int { return e.count(cassandratest.Query(schemaQuery)) }
 	before := polls()
 	type result struct {
 		rs  *ResultSet
@@ -161,7 +161,7 @@ func TestSchemaChangeWaitsForAgreement(t *testing.T) {
 		t.Fatal("Execute returned while the hosts disagreed")
 	default:
 	}
-	setSchema(e, 2, simnode.DefaultSchemaVersion)
+	setSchema(e, 2, cassandratest.DefaultSchemaVersion)
 	var r result
 	select {
 	case r = <-done:
@@ -180,7 +180,7 @@ func TestSchemaChangeWaitsForAgreement(t *testing.T) {
 }
 
 func TestSchemaDisagreementGivesUp(t *testing.T) {
-	e := rqStart(t, 3, simnode.Config{}, func(c *Cluster) { c.Timeouts.SchemaAgreement = 300 * time.Millisecond })
+	e := rqStart(t, 3, cassandratest.Config{}, func(c *Cluster) { c.Timeouts.SchemaAgreement = 300 * time.Millisecond })
 	ddlRule(e)
 	setSchema(e, 1, [16]byte{9})
 	start := time.Now()
@@ -198,7 +198,7 @@ func TestSchemaDisagreementGivesUp(t *testing.T) {
 }
 
 func TestSchemaAgreedAtOnce(t *testing.T) {
-	e := rqStart(t, 3, simnode.Config{}, nil)
+	e := rqStart(t, 3, cassandratest.Config{}, nil)
 	ddlRule(e)
 	rs, err := e.s.Execute(rqCtx(t), rqDDL)
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/cqlgo/cassandra/frame"
-	"github.com/cqlgo/cassandra/internal/simnode"
+	"github.com/cqlgo/cassandra/cassandratest"
 )
 
 // Paging on a simulated node: the node answers page i of a statement for
@@ -21,7 +21,7 @@ import (
 const rqPaged = "SELECT k, v FROM ks.t"
 
 // pagingState returns the paging state of a QUERY or EXECUTE.
-func pagingState(r *simnode.Request) []byte {
+func pagingState(r *cassandratest.Request) []byte {
 	switch m := r.Msg.(type) {
 	case *frame.Query:
 		return m.Params.PagingState
@@ -32,7 +32,7 @@ func pagingState(r *simnode.Request) []byte {
 }
 
 // pageOf returns the page a request asks for.
-func pageOf(r *simnode.Request) int {
+func pageOf(r *cassandratest.Request) int {
 	st := string(pagingState(r))
 	if st == "" {
 		return 0
@@ -46,14 +46,14 @@ func pageOf(r *simnode.Request) int {
 
 // pages answers the statement with pages of keys (v is "v<k>"); a page
 // index in fail gets that error instead.
-func pages(keys [][]int32, fail map[int]frame.ServerError) simnode.Reaction {
-	return simnode.Func(func(r *simnode.Request) simnode.Reaction {
+func pages(keys [][]int32, fail map[int]frame.ServerError) cassandratest.Reaction {
+	return cassandratest.Func(func(r *cassandratest.Request) cassandratest.Reaction {
 		i := pageOf(r)
 		if i < 0 || i >= len(keys) {
-			return simnode.Error(&frame.ProtocolError{Msg: fmt.Sprintf("bad paging state %q", pagingState(r))})
+			return cassandratest.Error(&frame.ProtocolError{Msg: fmt.Sprintf("bad paging state %q", pagingState(r))})
 		}
 		if err := fail[i]; err != nil {
-			return simnode.Error(err)
+			return cassandratest.Error(err)
 		}
 		meta := frame.NewRowsMetadata(rqKV...)
 		if i+1 < len(keys) {
@@ -63,7 +63,7 @@ func pages(keys [][]int32, fail map[int]frame.ServerError) simnode.Reaction {
 		for _, k := range keys[i] {
 			rows = append(rows, kvRow(k, fmt.Sprintf("v%d", k)))
 		}
-		return simnode.Rows(meta, rows)
+		return cassandratest.Rows(meta, rows)
 	})
 }
 
@@ -91,11 +91,11 @@ var rqPagesData = [][]int32{{1, 2}, {}, {3, 4}, {}, {}, {5}}
 func TestPagingIteratesAllPages(t *testing.T) {
 	for _, prepared := range []bool{false, true} {
 		t.Run(fmt.Sprintf("prepared=%v", prepared), func(t *testing.T) {
-			e := rqStart(t, 1, simnode.Config{}, nil)
+			e := rqStart(t, 1, cassandratest.Config{}, nil)
 			if prepared {
-				e.rule(simnode.Rule{Match: simnode.Prepare(rqPaged), Then: rqPrepared(nil, frame.NewRowsMetadata(rqKV...))})
+				e.rule(cassandratest.Rule{Match: cassandratest.Prepare(rqPaged), Then: rqPrepared(nil, frame.NewRowsMetadata(rqKV...))})
 			}
-			e.rule(simnode.Rule{Match: simnode.Statement(rqPaged), Then: pages(rqPagesData, nil)})
+			e.rule(cassandratest.Rule{Match: cassandratest.Statement(rqPaged), Then: pages(rqPagesData, nil)})
 			ctx := rqCtx(t)
 			var stmt Statement = NewStatement(rqPaged).PageSize(2)
 			if prepared {
@@ -115,7 +115,7 @@ func TestPagingIteratesAllPages(t *testing.T) {
 			if rs.Err() != nil {
 				t.Errorf("Err: %v", rs.Err())
 			}
-			reqs := e.msgs(simnode.Statement(rqPaged))
+			reqs := e.msgs(cassandratest.Statement(rqPaged))
 			if len(reqs) != len(rqPagesData) {
 				t.Fatalf("%d requests, want %d", len(reqs), len(rqPagesData))
 			}
@@ -134,8 +134,8 @@ func TestPagingIteratesAllPages(t *testing.T) {
 func TestPageFetchFailureKeepsEarlierRows(t *testing.T) {
 	for _, prefetch := range []bool{false, true} {
 		t.Run(fmt.Sprintf("prefetch=%v", prefetch), func(t *testing.T) {
-			e := rqStart(t, 1, simnode.Config{}, nil)
-			e.rule(simnode.Rule{Match: simnode.Statement(rqPaged), Then: pages(rqPagesData, map[int]frame.ServerError{2: &frame.ReadFailureError{Msg: "disk", Consistency: frame.One}})})
+			e := rqStart(t, 1, cassandratest.Config{}, nil)
+			e.rule(cassandratest.Rule{Match: cassandratest.Statement(rqPaged), Then: pages(rqPagesData, map[int]frame.ServerError{2: &frame.ReadFailureError{Msg: "disk", Consistency: frame.One}})})
 			rs, err := e.s.ExecuteStatement(rqCtx(t), NewStatement(rqPaged).PageSize(2).Prefetch(prefetch))
 			if err != nil {
 				t.Fatal(err)
@@ -155,8 +155,8 @@ func TestPageFetchFailureKeepsEarlierRows(t *testing.T) {
 }
 
 func TestPagingStateResumes(t *testing.T) {
-	e := rqStart(t, 1, simnode.Config{}, nil)
-	e.rule(simnode.Rule{Match: simnode.Statement(rqPaged), Then: pages([][]int32{{1, 2}, {3, 4}, {5}}, nil)})
+	e := rqStart(t, 1, cassandratest.Config{}, nil)
+	e.rule(cassandratest.Rule{Match: cassandratest.Statement(rqPaged), Then: pages([][]int32{{1, 2}, {3, 4}, {5}}, nil)})
 	ctx := rqCtx(t)
 	stmt := NewStatement(rqPaged).PageSize(2)
 	rs, err := e.s.ExecuteStatement(ctx, stmt)
@@ -180,15 +180,15 @@ func TestPagingStateResumes(t *testing.T) {
 }
 
 func TestPrefetchStaysOnePageAhead(t *testing.T) {
-	e := rqStart(t, 1, simnode.Config{}, nil)
+	e := rqStart(t, 1, cassandratest.Config{}, nil)
 	data := [][]int32{{1, 2}, {3, 4}, {5, 6}, {7}}
-	e.rule(simnode.Rule{Match: simnode.Statement(rqPaged), Then: pages(data, nil)})
+	e.rule(cassandratest.Rule{Match: cassandratest.Statement(rqPaged), Then: pages(data, nil)})
 	rs, err := e.s.ExecuteStatement(rqCtx(t), NewStatement(rqPaged).PageSize(2).Prefetch(true))
 	if err != nil {
 		t.Fatal(err)
 	}
 	asked := func(page int) int {
-		return e.nodes[0].Count(func(r *simnode.Request) bool {
+		return e.nodes[0].Count(func(r *cassandratest.Request) bool {
 			return r.Opcode == frame.OpQuery && r.Query == rqPaged && pageOf(r) == page
 		})
 	}
@@ -225,15 +225,15 @@ func TestPrefetchStaysOnePageAhead(t *testing.T) {
 	if !slices.Equal(got, []int32{1, 2, 3, 4, 5, 6, 7}) {
 		t.Errorf("keys %v", got)
 	}
-	if k := e.nodes[0].Count(simnode.Query(rqPaged)); k != len(data) {
+	if k := e.nodes[0].Count(cassandratest.Query(rqPaged)); k != len(data) {
 		t.Errorf("%d page requests, want %d", k, len(data))
 	}
 }
 
 func TestPrefetchWithObserver(t *testing.T) {
 	obs := &recObserver{}
-	e := rqStart(t, 1, simnode.Config{}, func(c *Cluster) { c.Observer = obs })
-	e.rule(simnode.Rule{Match: simnode.Statement(rqPaged), Then: pages([][]int32{{1, 2}, {3, 4}, {5}}, nil)})
+	e := rqStart(t, 1, cassandratest.Config{}, func(c *Cluster) { c.Observer = obs })
+	e.rule(cassandratest.Rule{Match: cassandratest.Statement(rqPaged), Then: pages([][]int32{{1, 2}, {3, 4}, {5}}, nil)})
 	for range 20 {
 		rs, err := e.s.ExecuteStatement(rqCtx(t), NewStatement(rqPaged).PageSize(2).Prefetch(true))
 		if err != nil {
@@ -253,8 +253,8 @@ func TestPrefetchWithObserver(t *testing.T) {
 }
 
 func TestEachPageHasItsOwnTimeout(t *testing.T) {
-	e := rqStart(t, 1, simnode.Config{}, func(c *Cluster) { c.Timeouts.Request = 250 * time.Millisecond })
-	e.rule(simnode.Rule{Match: simnode.Statement(rqPaged), Then: simnode.Delay(100*time.Millisecond, pages([][]int32{{1}, {2}, {3}, {4}}, nil))})
+	e := rqStart(t, 1, cassandratest.Config{}, func(c *Cluster) { c.Timeouts.Request = 250 * time.Millisecond })
+	e.rule(cassandratest.Rule{Match: cassandratest.Statement(rqPaged), Then: cassandratest.Delay(100*time.Millisecond, pages([][]int32{{1}, {2}, {3}, {4}}, nil))})
 	rs, err := e.s.ExecuteStatement(rqCtx(t), NewStatement(rqPaged).PageSize(1))
 	if err != nil {
 		t.Fatal(err)
@@ -265,8 +265,8 @@ func TestEachPageHasItsOwnTimeout(t *testing.T) {
 }
 
 func TestFetchNextPageFuture(t *testing.T) {
-	e := rqStart(t, 1, simnode.Config{}, nil)
-	e.rule(simnode.Rule{Match: simnode.Statement(rqPaged), Then: pages([][]int32{{1, 2}, {3}}, nil)})
+	e := rqStart(t, 1, cassandratest.Config{}, nil)
+	e.rule(cassandratest.Rule{Match: cassandratest.Statement(rqPaged), Then: pages([][]int32{{1, 2}, {3}}, nil)})
 	ctx := rqCtx(t)
 	f := e.s.ExecuteStatementAsync(ctx, NewStatement(rqPaged).PageSize(2))
 	rs1, err := f.Result(ctx)
@@ -289,7 +289,7 @@ func TestFetchNextPageFuture(t *testing.T) {
 		t.Errorf("page after the last: %v, want ErrNoMorePages", err)
 	}
 	// A failed future passes its error on.
-	e.rule(simnode.Rule{Match: simnode.Query("BAD"), Then: simnode.Error(&frame.SyntaxError{Msg: "bad"})})
+	e.rule(cassandratest.Rule{Match: cassandratest.Query("BAD"), Then: cassandratest.Error(&frame.SyntaxError{Msg: "bad"})})
 	bad := e.s.ExecuteAsync(ctx, "BAD")
 	var se *SyntaxError
 	if _, err := bad.FetchNextPage(ctx).Result(ctx); !errors.As(err, &se) {
@@ -299,8 +299,8 @@ func TestFetchNextPageFuture(t *testing.T) {
 }
 
 func TestFetchNextPageAsyncWhilePrefetching(t *testing.T) {
-	e := rqStart(t, 1, simnode.Config{}, nil)
-	e.rule(simnode.Rule{Match: simnode.Statement(rqPaged), Then: pages([][]int32{{1, 2}, {3, 4}, {5}}, nil)})
+	e := rqStart(t, 1, cassandratest.Config{}, nil)
+	e.rule(cassandratest.Rule{Match: cassandratest.Statement(rqPaged), Then: pages([][]int32{{1, 2}, {3, 4}, {5}}, nil)})
 	ctx := rqCtx(t)
 	for range 20 {
 		rs, err := e.s.ExecuteStatement(ctx, NewStatement(rqPaged).PageSize(2).Prefetch(true))
@@ -323,8 +323,8 @@ func TestFetchNextPageAsyncWhilePrefetching(t *testing.T) {
 func TestExecuteAsyncResultPagesOn(t *testing.T) {
 	// The future's context ends when it completes; the ResultSet it gives
 	// must still fetch its later pages (prefetched or not).
-	e := rqStart(t, 1, simnode.Config{}, nil)
-	e.rule(simnode.Rule{Match: simnode.Statement(rqPaged), Then: pages([][]int32{{1, 2}, {3, 4}, {5}}, nil)})
+	e := rqStart(t, 1, cassandratest.Config{}, nil)
+	e.rule(cassandratest.Rule{Match: cassandratest.Statement(rqPaged), Then: pages([][]int32{{1, 2}, {3, 4}, {5}}, nil)})
 	ctx := rqCtx(t)
 	for _, prefetch := range []bool{false, true} {
 		rs, err := e.s.ExecuteStatementAsync(ctx, NewStatement(rqPaged).PageSize(2).Prefetch(prefetch)).Result(ctx)

@@ -8,13 +8,13 @@ import (
 
 	"github.com/cqlgo/cassandra/frame"
 	"github.com/cqlgo/cassandra/internal/conn"
-	"github.com/cqlgo/cassandra/internal/simnode"
+	"github.com/cqlgo/cassandra/cassandratest"
 	"github.com/cqlgo/cassandra/policy"
 )
 
 func TestPool(t *testing.T) {
 	t.Run("opens_connections_per_host_with_the_session_keyspace", func(t *testing.T) {
-		nodes := startRing(t, 2, simnode.Config{})
+		nodes := startRing(t, 2, cassandratest.Config{})
 		c := simCluster(t, nodes...)
 		c.Pool.ConnectionsPerHost = 3
 		c.Keyspace = "app"
@@ -27,14 +27,14 @@ func TestPool(t *testing.T) {
 					t.Errorf("connection to %v in keyspace %q", h, cn.Keyspace())
 				}
 			}
-			if k := n.Count(simnode.Query(`USE "app"`)); k != 3 {
+			if k := n.Count(cassandratest.Query(`USE "app"`)); k != 3 {
 				t.Errorf("node %v got %d USE, want one per pool connection", n.Addr(), k)
 			}
 		}
 	})
 	t.Run("picks_the_least_busy_connection", func(t *testing.T) {
-		nodes := startRing(t, 1, simnode.Config{})
-		nodes[0].AddRule(simnode.Rule{Match: simnode.Query("SELECT hang"), Then: simnode.Hang()})
+		nodes := startRing(t, 1, cassandratest.Config{})
+		nodes[0].AddRule(cassandratest.Rule{Match: cassandratest.Query("SELECT hang"), Then: cassandratest.Hang()})
 		c := simCluster(t, nodes...)
 		c.Pool.ConnectionsPerHost = 2
 		s := connect(t, c)
@@ -54,8 +54,8 @@ func TestPool(t *testing.T) {
 		}
 	})
 	t.Run("broken_connection_fails_in_flight_at_once_and_is_replaced", func(t *testing.T) {
-		nodes := startRing(t, 1, simnode.Config{})
-		nodes[0].AddRule(simnode.Rule{Match: simnode.Query("SELECT hang"), Then: simnode.Hang()})
+		nodes := startRing(t, 1, cassandratest.Config{})
+		nodes[0].AddRule(cassandratest.Rule{Match: cassandratest.Query("SELECT hang"), Then: cassandratest.Hang()})
 		c := simCluster(t, nodes...)
 		c.Pool.ConnectionsPerHost = 2
 		s := connect(t, c)
@@ -69,7 +69,7 @@ func TestPool(t *testing.T) {
 				go func() { _, err := queryText(context.Background(), cn, "SELECT hang"); errs <- err }()
 			}
 		}
-		pollUntil(t, 2*time.Second, "requests sent", func() bool { return nodes[0].Count(simnode.Query("SELECT hang")) == 4 })
+		pollUntil(t, 2*time.Second, "requests sent", func() bool { return nodes[0].Count(cassandratest.Query("SELECT hang")) == 4 })
 		nodes[0].DropConns()
 		for i := 0; i < 4; i++ {
 			select {
@@ -91,7 +91,7 @@ func TestPool(t *testing.T) {
 		}
 	})
 	t.Run("host_down_when_all_connections_fail_then_back_on_schedule", func(t *testing.T) {
-		nodes := startRing(t, 2, simnode.Config{})
+		nodes := startRing(t, 2, cassandratest.Config{})
 		c := simCluster(t, nodes...)
 		rec := &recorder{}
 		c.AddHostListener(rec)
@@ -121,8 +121,8 @@ func TestPool(t *testing.T) {
 		})
 	})
 	t.Run("orphan_bound_replaces_the_connection", func(t *testing.T) {
-		nodes := startRing(t, 1, simnode.Config{})
-		nodes[0].AddRule(simnode.Rule{Match: simnode.Query("SELECT hang"), Then: simnode.Hang()})
+		nodes := startRing(t, 1, cassandratest.Config{})
+		nodes[0].AddRule(cassandratest.Rule{Match: cassandratest.Query("SELECT hang"), Then: cassandratest.Hang()})
 		c := simCluster(t, nodes...)
 		c.Pool.MaxOrphanedRequests = 2
 		s := connect(t, c)
@@ -140,7 +140,7 @@ func TestPool(t *testing.T) {
 		})
 	})
 	t.Run("heartbeat_replaces_a_connection_to_a_hung_node", func(t *testing.T) {
-		nodes := startRing(t, 1, simnode.Config{})
+		nodes := startRing(t, 1, cassandratest.Config{})
 		c := simCluster(t, nodes...)
 		c.Timeouts.Heartbeat = 50 * time.Millisecond
 		c.Timeouts.HeartbeatTimeout = 50 * time.Millisecond
@@ -148,7 +148,7 @@ func TestPool(t *testing.T) {
 		p := s.pool(c.Hosts()[0])
 		pollUntil(t, 5*time.Second, "connection", func() bool { return len(p.openConns()) == 1 })
 		cn := p.openConns()[0]
-		nodes[0].AddRule(simnode.Rule{Match: simnode.All(simnode.Op(frame.OpOptions), simnode.OnConn(connID(t, nodes[0], cn))), Then: simnode.Hang()})
+		nodes[0].AddRule(cassandratest.Rule{Match: cassandratest.All(cassandratest.Op(frame.OpOptions), cassandratest.OnConn(connID(t, nodes[0], cn))), Then: cassandratest.Hang()})
 		pollUntil(t, 2*time.Second, "heartbeat closes the hung connection", cn.IsClosed)
 		pollUntil(t, 5*time.Second, "replacement", func() bool { l := p.openConns(); return len(l) == 1 && l[0] != cn })
 	})
@@ -156,7 +156,7 @@ func TestPool(t *testing.T) {
 
 // connID returns the node's number for the connection cn: it sends a
 // marker query on cn and sees which connection it arrived on.
-func connID(t *testing.T, n *simnode.Node, cn *conn.Conn) int {
+func connID(t *testing.T, n *cassandratest.Node, cn *conn.Conn) int {
 	t.Helper()
 	q := "SELECT marker " + time.Now().String()
 	if _, err := queryText(context.Background(), cn, q); err != nil {

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/cqlgo/cassandra/frame"
-	"github.com/cqlgo/cassandra/internal/simnode"
+	"github.com/cqlgo/cassandra/cassandratest"
 )
 
 // Prepared statements: re-prepare on UNPREPARED, its bounds, preparing on
@@ -15,10 +15,10 @@ import (
 
 // opsOf lists the opcodes of the requests of statement q (PREPARE, QUERY,
 // EXECUTE) a node received, in order.
-func opsOf(n *simnode.Node, q string) []frame.Opcode {
+func opsOf(n *cassandratest.Node, q string) []frame.Opcode {
 	var out []frame.Opcode
 	for _, r := range n.Requests() {
-		if r.Opcode == frame.OpPrepare && r.Query == q || r.Opcode == frame.OpExecute && bytes.Equal(r.ID, simnode.PreparedID(q)) {
+		if r.Opcode == frame.OpPrepare && r.Query == q || r.Opcode == frame.OpExecute && bytes.Equal(r.ID, cassandratest.PreparedID(q)) {
 			out = append(out, r.Opcode)
 		}
 	}
@@ -40,7 +40,7 @@ func sameOps(got []frame.Opcode, want ...frame.Opcode) bool {
 func TestUnpreparedReprepresOnSameHost(t *testing.T) {
 	for _, how := range []string{"unprepared_rule", "forget_prepared"} {
 		t.Run(how, func(t *testing.T) {
-			e := rqStart(t, 1, simnode.Config{}, nil)
+			e := rqStart(t, 1, cassandratest.Config{}, nil)
 			e.prepareRules()
 			ctx := rqCtx(t)
 			ps, err := e.s.Prepare(ctx, rqInsert)
@@ -53,7 +53,7 @@ func TestUnpreparedReprepresOnSameHost(t *testing.T) {
 				for _, n := range e.nodes {
 					// Rules run in order: this one goes before the Prepare rules.
 					n.ClearRules()
-					n.AddRule(simnode.Rule{Match: simnode.ExecuteID(ps.ID()), Then: simnode.Once(simnode.Unprepared())})
+					n.AddRule(cassandratest.Rule{Match: cassandratest.ExecuteID(ps.ID()), Then: cassandratest.Once(cassandratest.Unprepared())})
 				}
 				e.prepareRules()
 			}
@@ -76,7 +76,7 @@ func TestUnpreparedReprepresOnSameHost(t *testing.T) {
 func TestUnpreparedOnOtherHostOfCluster(t *testing.T) {
 	// A statement prepared on one node only is re-prepared on the others as
 	// the round robin reaches them, each once.
-	e := rqStart(t, 3, simnode.Config{}, nil)
+	e := rqStart(t, 3, cassandratest.Config{}, nil)
 	e.prepareRules()
 	ctx := rqCtx(t)
 	for i := range 9 {
@@ -85,18 +85,18 @@ func TestUnpreparedOnOtherHostOfCluster(t *testing.T) {
 		}
 	}
 	for i, n := range e.nodes {
-		if k := n.Count(simnode.Prepare(rqInsert)); k != 1 {
+		if k := n.Count(cassandratest.Prepare(rqInsert)); k != 1 {
 			t.Errorf("node %d: %d PREPAREs, want 1", i, k)
 		}
 	}
-	if k := e.count(simnode.Op(frame.OpExecute)); k != 9+2 {
+	if k := e.count(cassandratest.Op(frame.OpExecute)); k != 9+2 {
 		t.Errorf("%d EXECUTEs, want 11 (9 and two UNPREPARED)", k)
 	}
 }
 
 func TestUnpreparedForeverIsBounded(t *testing.T) {
-	e := rqStart(t, 1, simnode.Config{}, nil)
-	e.rule(simnode.Rule{Match: simnode.Op(frame.OpExecute), Then: simnode.Unprepared()})
+	e := rqStart(t, 1, cassandratest.Config{}, nil)
+	e.rule(cassandratest.Rule{Match: cassandratest.Op(frame.OpExecute), Then: cassandratest.Unprepared()})
 	e.prepareRules()
 	ctx := rqCtx(t)
 	done := make(chan error, 1)
@@ -108,21 +108,21 @@ func TestUnpreparedForeverIsBounded(t *testing.T) {
 	select {
 	case err = <-done:
 	case <-time.After(3 * time.Second):
-		t.Fatalf("Execute still running after 3s; %d EXECUTEs sent", e.count(simnode.Op(frame.OpExecute)))
+		t.Fatalf("Execute still running after 3s; %d EXECUTEs sent", e.count(cassandratest.Op(frame.OpExecute)))
 	}
 	var up *UnpreparedError
 	if !errors.As(err, &up) {
 		t.Fatalf("error %v, want an *UnpreparedError", err)
 	}
-	if k := e.count(simnode.Op(frame.OpExecute)); k != maxReprepares+1 {
+	if k := e.count(cassandratest.Op(frame.OpExecute)); k != maxReprepares+1 {
 		t.Errorf("%d EXECUTEs, want %d", k, maxReprepares+1)
 	}
 }
 
 func TestReprepareWithDifferentIDFails(t *testing.T) {
-	e := rqStart(t, 1, simnode.Config{}, nil)
-	e.rule(simnode.Rule{Match: simnode.Prepare(rqInsert), Then: simnode.Once(rqPrepared(rqKV, frame.RowsMetadata{}))})
-	e.rule(simnode.Rule{Match: simnode.Prepare(rqInsert), Then: simnode.Respond(&frame.PreparedResult{ID: []byte("another id"), Params: frame.NewPreparedMetadata(rqKV, 0)})})
+	e := rqStart(t, 1, cassandratest.Config{}, nil)
+	e.rule(cassandratest.Rule{Match: cassandratest.Prepare(rqInsert), Then: cassandratest.Once(rqPrepared(rqKV, frame.RowsMetadata{}))})
+	e.rule(cassandratest.Rule{Match: cassandratest.Prepare(rqInsert), Then: cassandratest.Respond(&frame.PreparedResult{ID: []byte("another id"), Params: frame.NewPreparedMetadata(rqKV, 0)})})
 	ctx := rqCtx(t)
 	ps, err := e.s.Prepare(ctx, rqInsert)
 	if err != nil {
@@ -133,20 +133,20 @@ func TestReprepareWithDifferentIDFails(t *testing.T) {
 	if err == nil {
 		t.Fatal("executed after the re-prepare gave another id")
 	}
-	if k := e.count(simnode.Op(frame.OpExecute)); k != 1 {
+	if k := e.count(cassandratest.Op(frame.OpExecute)); k != 1 {
 		t.Errorf("%d EXECUTEs, want 1 (no execution after the id changed)", k)
 	}
 }
 
 func TestPrepareOnAllHosts(t *testing.T) {
-	e := rqStart(t, 3, simnode.Config{}, func(c *Cluster) { c.PrepareOnAllHosts = true })
+	e := rqStart(t, 3, cassandratest.Config{}, func(c *Cluster) { c.PrepareOnAllHosts = true })
 	e.prepareRules()
 	if _, err := e.s.Prepare(rqCtx(t), rqInsert); err != nil {
 		t.Fatal(err)
 	}
 	rqWait(t, 2*time.Second, "a PREPARE on every node", func() bool {
 		for _, n := range e.nodes {
-			if n.Count(simnode.Prepare(rqInsert)) != 1 {
+			if n.Count(cassandratest.Prepare(rqInsert)) != 1 {
 				return false
 			}
 		}
@@ -157,14 +157,14 @@ func TestPrepareOnAllHosts(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if k := e.count(simnode.Prepare(rqInsert)); k != 3 {
+	if k := e.count(cassandratest.Prepare(rqInsert)); k != 3 {
 		t.Errorf("%d PREPAREs after executing everywhere, want 3 (no UNPREPARED round trip)", k)
 	}
 }
 
 // staleEnv prepares rqSelect on one v4 node and executes it once.
 func staleEnv(t *testing.T, v int) (*rqEnv, *PreparedStatement) {
-	e := rqStart(t, 1, simnode.Config{}, func(c *Cluster) { c.ProtocolVersion = v })
+	e := rqStart(t, 1, cassandratest.Config{}, func(c *Cluster) { c.ProtocolVersion = v })
 	e.prepareRules()
 	ctx := rqCtx(t)
 	ps, err := e.s.Prepare(ctx, rqSelect)
@@ -180,7 +180,7 @@ func staleEnv(t *testing.T, v int) (*rqEnv, *PreparedStatement) {
 // lastExecute returns the last EXECUTE of q the nodes received.
 func (e *rqEnv) lastExecute(t *testing.T, q string) *frame.Execute {
 	t.Helper()
-	ex := e.msgs(simnode.Execute(q))
+	ex := e.msgs(cassandratest.Execute(q))
 	if len(ex) == 0 {
 		t.Fatal("no EXECUTE")
 	}
@@ -196,12 +196,12 @@ func TestStaleMetadataAfterSchemaEvent(t *testing.T) {
 	ev := &frame.Event{Type: frame.EventSchemaChange, Schema: frame.SchemaChange{Change: "UPDATED", Target: "TABLE", Keyspace: "ks", Name: "t"}}
 	rqWait(t, 2*time.Second, "the control connection to get the event", func() bool { return e.nodes[0].SendEvent(ev) > 0 })
 	rqWait(t, 2*time.Second, "the statement's metadata to go stale", func() bool { return ps.result.Load().stale && ps.refresh.Load() })
-	prepares := e.count(simnode.Prepare(rqSelect))
+	prepares := e.count(cassandratest.Prepare(rqSelect))
 	if _, err := e.s.ExecuteStatement(ctx, ps.Bind(1)); err != nil {
 		t.Fatal(err)
 	}
 	// Prepared again before the EXECUTE: markers and columns are fresh.
-	if k := e.count(simnode.Prepare(rqSelect)); k != prepares+1 {
+	if k := e.count(cassandratest.Prepare(rqSelect)); k != prepares+1 {
 		t.Errorf("%d PREPAREs after the table changed, want %d", k, prepares+1)
 	}
 	if ps.result.Load().stale || ps.refresh.Load() {
@@ -214,7 +214,7 @@ func TestStaleMetadataAfterSchemaEvent(t *testing.T) {
 	if !e.lastExecute(t, rqSelect).Params.SkipMetadata {
 		t.Error("EXECUTE after fresh metadata arrived did not skip metadata")
 	}
-	if k := e.count(simnode.Prepare(rqSelect)); k != prepares+1 {
+	if k := e.count(cassandratest.Prepare(rqSelect)); k != prepares+1 {
 		t.Errorf("%d PREPAREs after the second EXECUTE, want %d", k, prepares+1)
 	}
 }
@@ -222,7 +222,7 @@ func TestStaleMetadataAfterSchemaEvent(t *testing.T) {
 func TestStaleMetadataAfterSchemaChangeResult(t *testing.T) {
 	e, ps := staleEnv(t, 4)
 	const ddl = "ALTER TABLE ks.t ADD w int"
-	e.rule(simnode.Rule{Match: simnode.Query(ddl), Then: simnode.Respond(&frame.SchemaChangeResult{SchemaChange: frame.SchemaChange{Change: "UPDATED", Target: "TABLE", Keyspace: "ks", Name: "t"}})})
+	e.rule(cassandratest.Rule{Match: cassandratest.Query(ddl), Then: cassandratest.Respond(&frame.SchemaChangeResult{SchemaChange: frame.SchemaChange{Change: "UPDATED", Target: "TABLE", Keyspace: "ks", Name: "t"}})})
 	ctx := rqCtx(t)
 	if _, err := e.s.Execute(ctx, ddl); err != nil {
 		t.Fatal(err)
@@ -230,11 +230,11 @@ func TestStaleMetadataAfterSchemaChangeResult(t *testing.T) {
 	if !ps.result.Load().stale || !ps.refresh.Load() {
 		t.Fatal("the DDL's result did not mark the statement")
 	}
-	prepares := e.count(simnode.Prepare(rqSelect))
+	prepares := e.count(cassandratest.Prepare(rqSelect))
 	if _, err := e.s.ExecuteStatement(ctx, ps.Bind(1)); err != nil {
 		t.Fatal(err)
 	}
-	if k := e.count(simnode.Prepare(rqSelect)); k != prepares+1 {
+	if k := e.count(cassandratest.Prepare(rqSelect)); k != prepares+1 {
 		t.Errorf("%d PREPAREs after ALTER TABLE, want %d", k, prepares+1)
 	}
 }
@@ -262,7 +262,7 @@ func TestV5NewMetadataIDIsSentNext(t *testing.T) {
 	meta.NewMetadataID = newID
 	for _, n := range e.nodes {
 		n.ClearRules()
-		n.AddRule(simnode.Rule{Match: simnode.Execute(rqSelect), Then: simnode.Once(simnode.Rows(meta, [][][]byte{{simnode.IntCell(1), simnode.TextCell("a"), simnode.IntCell(7)}}))})
+		n.AddRule(cassandratest.Rule{Match: cassandratest.Execute(rqSelect), Then: cassandratest.Once(cassandratest.Rows(meta, [][][]byte{{cassandratest.IntCell(1), cassandratest.TextCell("a"), cassandratest.IntCell(7)}}))})
 	}
 	e.prepareRules()
 	ctx := rqCtx(t)
@@ -287,7 +287,7 @@ func TestV5NewMetadataIDIsSentNext(t *testing.T) {
 }
 
 func TestRepreparedWhenHostComesBack(t *testing.T) {
-	e := rqStart(t, 2, simnode.Config{}, nil)
+	e := rqStart(t, 2, cassandratest.Config{}, nil)
 	e.prepareRules()
 	ctx := rqCtx(t)
 	ps, err := e.s.Prepare(ctx, rqInsert)
@@ -306,7 +306,7 @@ func TestRepreparedWhenHostComesBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	rqWait(t, 3*time.Second, "the statement to be prepared on the host again", func() bool {
-		return down.Count(simnode.Prepare(rqInsert)) == 1
+		return down.Count(cassandratest.Prepare(rqInsert)) == 1
 	})
 	if _, err := e.s.ExecuteStatement(ctx, ps.Bind(1, "a").Host(h)); err != nil {
 		t.Fatal(err)

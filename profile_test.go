@@ -6,14 +6,14 @@ import (
 	"time"
 
 	"github.com/cqlgo/cassandra/frame"
-	"github.com/cqlgo/cassandra/internal/simnode"
+	"github.com/cqlgo/cassandra/cassandratest"
 	"github.com/cqlgo/cassandra/policy"
 )
 
 // Execution profiles on the request path.
 
 func TestProfileOptionsApply(t *testing.T) {
-	e := rqStart(t, 2, simnode.Config{}, func(c *Cluster) {
+	e := rqStart(t, 2, cassandratest.Config{}, func(c *Cluster) {
 		if err := c.Profiles.Add("fast", ExecutionProfile{Consistency: Three, SerialConsistency: LocalSerial, PageSize: 9, RequestTimeout: 150 * time.Millisecond}); err != nil {
 			t.Fatal(err)
 		}
@@ -25,7 +25,7 @@ func TestProfileOptionsApply(t *testing.T) {
 	if _, err := e.s.ExecuteStatement(ctx, NewStatement(rqWrite).Profile("fast")); err != nil {
 		t.Fatal(err)
 	}
-	p := e.msgs(simnode.Query(rqWrite))[0].Msg.(*frame.Query).Params
+	p := e.msgs(cassandratest.Query(rqWrite))[0].Msg.(*frame.Query).Params
 	if p.Consistency != Three || p.SerialConsistency != LocalSerial || p.PageSize != 9 {
 		t.Errorf("profile options not sent: consistency %v serial %v page size %d", p.Consistency, p.SerialConsistency, p.PageSize)
 	}
@@ -34,7 +34,7 @@ func TestProfileOptionsApply(t *testing.T) {
 	if _, err := e.s.ExecuteStatement(ctx, NewStatement(q2).Profile("fast").Consistency(One).PageSize(3)); err != nil {
 		t.Fatal(err)
 	}
-	p = e.msgs(simnode.Query(q2))[0].Msg.(*frame.Query).Params
+	p = e.msgs(cassandratest.Query(q2))[0].Msg.(*frame.Query).Params
 	if p.Consistency != One || p.PageSize != 3 {
 		t.Errorf("statement options lost to the profile: consistency %v page size %d", p.Consistency, p.PageSize)
 	}
@@ -42,14 +42,14 @@ func TestProfileOptionsApply(t *testing.T) {
 	if _, err := e.s.ExecuteStatement(ctx, NewStatement(q3).Profile("noretry")); err != nil {
 		t.Fatal(err)
 	}
-	p = e.msgs(simnode.Query(q3))[0].Msg.(*frame.Query).Params
+	p = e.msgs(cassandratest.Query(q3))[0].Msg.(*frame.Query).Params
 	if p.Consistency != LocalOne || p.PageSize != 5000 {
 		t.Errorf("default options: consistency %v page size %d", p.Consistency, p.PageSize)
 	}
 
 	// The profile's timeout bounds the request.
 	const slow = "SELECT * FROM ks.slow"
-	e.rule(simnode.Rule{Match: simnode.Query(slow), Then: simnode.Delay(2*time.Second, nil)})
+	e.rule(cassandratest.Rule{Match: cassandratest.Query(slow), Then: cassandratest.Delay(2*time.Second, nil)})
 	start := time.Now()
 	_, err := e.s.ExecuteStatement(ctx, NewStatement(slow).Profile("fast"))
 	var te *TimeoutError
@@ -62,7 +62,7 @@ func TestProfileOptionsApply(t *testing.T) {
 
 	// The profile's retry policy decides.
 	const unav = "SELECT * FROM ks.unavailable"
-	e.rule(simnode.Rule{Match: simnode.Query(unav), Then: simnode.Error(&frame.UnavailableError{Consistency: frame.Quorum, Required: 2, Alive: 1})})
+	e.rule(cassandratest.Rule{Match: cassandratest.Query(unav), Then: cassandratest.Error(&frame.UnavailableError{Consistency: frame.Quorum, Required: 2, Alive: 1})})
 	_, err = e.s.ExecuteStatement(ctx, NewStatement(unav).Profile("noretry"))
 	var re *RequestError
 	if !errors.As(err, &re) || len(re.Attempts) != 1 {
@@ -71,7 +71,7 @@ func TestProfileOptionsApply(t *testing.T) {
 }
 
 func TestUnknownProfile(t *testing.T) {
-	e := rqStart(t, 1, simnode.Config{}, nil)
+	e := rqStart(t, 1, cassandratest.Config{}, nil)
 	e.prepareRules()
 	ctx := rqCtx(t)
 	ps, err := e.s.Prepare(ctx, rqInsert)
@@ -87,7 +87,7 @@ func TestUnknownProfile(t *testing.T) {
 			t.Errorf("%T with an unknown profile: no error", stmt)
 		}
 	}
-	if k := e.count(simnode.Query(rqWrite)) + e.count(simnode.Op(frame.OpExecute)) + e.count(simnode.Op(frame.OpBatch)); k != 0 {
+	if k := e.count(cassandratest.Query(rqWrite)) + e.count(cassandratest.Op(frame.OpExecute)) + e.count(cassandratest.Op(frame.OpBatch)); k != 0 {
 		t.Errorf("%d requests sent with an unknown profile", k)
 	}
 }

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/cqlgo/cassandra/frame"
-	"github.com/cqlgo/cassandra/internal/simnode"
+	"github.com/cqlgo/cassandra/cassandratest"
 	"github.com/cqlgo/cassandra/policy"
 )
 
@@ -21,18 +21,18 @@ func TestOrphanBoundReplacesTheConnectionFirst(t *testing.T) {
 	// Long enough that every answered request beats it even on a loaded
 	// machine under the race detector: only the unanswered time out.
 	const timeout = time.Second
-	e := rqStart(t, 1, simnode.Config{}, func(c *Cluster) {
+	e := rqStart(t, 1, cassandratest.Config{}, func(c *Cluster) {
 		c.Pool.MaxOrphanedRequests = 20
 		c.Timeouts.Request = timeout
 		c.Timeouts.Attempt = timeout
 		c.Timeouts.ProbeTimeout = -1 // the node answers OPTIONS: keep probes out of it
 	})
 	var seq atomic.Int64
-	e.rule(simnode.Rule{Match: simnode.Query(rqWrite), Then: simnode.Func(func(*simnode.Request) simnode.Reaction {
+	e.rule(cassandratest.Rule{Match: cassandratest.Query(rqWrite), Then: cassandratest.Func(func(*cassandratest.Request) cassandratest.Reaction {
 		if seq.Add(1)%10 == 0 {
-			return simnode.Hang()
+			return cassandratest.Hang()
 		}
-		return simnode.Void()
+		return cassandratest.Void()
 	})})
 	var timeouts, others atomic.Int64
 	var firstOther atomic.Value
@@ -79,7 +79,7 @@ func TestOrphanBoundReplacesTheConnectionFirst(t *testing.T) {
 // completes the handshake and drops each connection 3 ms later is dialled
 // on the reconnection schedule, not at once after every drop.
 func TestNodeDroppingEveryConnectionIsNotDialledInALoop(t *testing.T) {
-	nodes := startRing(t, 2, simnode.Config{})
+	nodes := startRing(t, 2, cassandratest.Config{})
 	c := simCluster(t, nodes...)
 	c.Policies.Reconnection = policy.Exponential(500*time.Millisecond, time.Minute)
 	c.Timeouts.Connect = 2 * time.Second
@@ -87,11 +87,11 @@ func TestNodeDroppingEveryConnectionIsNotDialledInALoop(t *testing.T) {
 	h := simHostAt(c, nodes[1].Addr())
 	bad := nodes[1]
 	// From now on node 2 drops every connection 3 ms after its handshake.
-	bad.AddRule(simnode.Rule{Match: simnode.Op(frame.OpStartup), Then: simnode.Func(func(*simnode.Request) simnode.Reaction {
+	bad.AddRule(cassandratest.Rule{Match: cassandratest.Op(frame.OpStartup), Then: cassandratest.Func(func(*cassandratest.Request) cassandratest.Reaction {
 		time.AfterFunc(3*time.Millisecond, bad.DropConns)
-		return simnode.Builtin()
+		return cassandratest.Builtin()
 	})})
-	startups := func() int { return bad.Count(simnode.Op(frame.OpStartup)) }
+	startups := func() int { return bad.Count(cassandratest.Op(frame.OpStartup)) }
 	before := startups()
 	bad.DropConns()
 	const window = 3 * time.Second
@@ -115,7 +115,7 @@ func TestNodeDroppingEveryConnectionIsNotDialledInALoop(t *testing.T) {
 // whatever the outage's length (the control connection retries at a short
 // bounded interval while no host is up, not on the growing schedule).
 func TestAllNodesDownThenBack(t *testing.T) {
-	nodes := startRing(t, 2, simnode.Config{})
+	nodes := startRing(t, 2, cassandratest.Config{})
 	c := simCluster(t, nodes...)
 	c.Policies.Reconnection = policy.Exponential(time.Second, 10*time.Minute)
 	s := connect(t, c)
@@ -174,7 +174,7 @@ func (l *orderListener) OnUp(*Host)     { l.note("up") }
 func (l *orderListener) OnDown(*Host)   { l.note("down") }
 
 func TestHostListenersGetNoticesInOrderOneAtATime(t *testing.T) {
-	e := rqStart(t, 2, simnode.Config{}, nil)
+	e := rqStart(t, 2, cassandratest.Config{}, nil)
 	l := &orderListener{}
 	e.c.AddHostListener(l)
 	h := e.host(1)

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/cqlgo/cassandra/frame"
-	"github.com/cqlgo/cassandra/internal/simnode"
+	"github.com/cqlgo/cassandra/cassandratest"
 )
 
 // Retries, failover, timeouts and cancellation of the run loop, with the
@@ -17,8 +17,8 @@ import (
 const rqWrite = "UPDATE ks.t SET v = 'x' WHERE k = 1"
 
 func TestDroppedConnectionFailsOverWhenIdempotent(t *testing.T) {
-	e := rqStart(t, 3, simnode.Config{}, nil)
-	e.rule(simnode.Rule{Match: simnode.Query(rqWrite), Then: firstOnly(simnode.Drop())})
+	e := rqStart(t, 3, cassandratest.Config{}, nil)
+	e.rule(cassandratest.Rule{Match: cassandratest.Query(rqWrite), Then: firstOnly(cassandratest.Drop())})
 	rs, err := e.s.ExecuteStatement(rqCtx(t), NewStatement(rqWrite).Idempotent(true))
 	if err != nil {
 		t.Fatal(err)
@@ -34,14 +34,14 @@ func TestDroppedConnectionFailsOverWhenIdempotent(t *testing.T) {
 	if at[1].Err != nil || at[1].Host == at[0].Host || rs.Host() != at[1].Host {
 		t.Errorf("second attempt %+v on the same host as the first, or failed", at[1])
 	}
-	if k := e.count(simnode.Query(rqWrite)); k != 2 {
+	if k := e.count(cassandratest.Query(rqWrite)); k != 2 {
 		t.Errorf("the nodes received the statement %d times, want 2", k)
 	}
 }
 
 func TestDroppedConnectionNotRetriedWhenNotIdempotent(t *testing.T) {
-	e := rqStart(t, 3, simnode.Config{}, nil)
-	e.rule(simnode.Rule{Match: simnode.Query(rqWrite), Then: firstOnly(simnode.Drop())})
+	e := rqStart(t, 3, cassandratest.Config{}, nil)
+	e.rule(cassandratest.Rule{Match: cassandratest.Query(rqWrite), Then: firstOnly(cassandratest.Drop())})
 	_, err := e.s.Execute(rqCtx(t), rqWrite)
 	var re *RequestError
 	if !errors.As(err, &re) {
@@ -54,7 +54,7 @@ func TestDroppedConnectionNotRetriedWhenNotIdempotent(t *testing.T) {
 	if !errors.As(err, &ce) {
 		t.Errorf("errors.As does not reach the *ConnError through %v", err)
 	}
-	if k := e.count(simnode.Query(rqWrite)); k != 1 {
+	if k := e.count(cassandratest.Query(rqWrite)); k != 1 {
 		t.Errorf("the nodes received the statement %d times, want 1", k)
 	}
 }
@@ -80,7 +80,7 @@ func TestRetryDecisions(t *testing.T) {
 		{name: "overloaded_not_retried_when_not_idempotent", err: &frame.OverloadedError{Msg: "busy"}, attempts: 1},
 		{name: "overloaded_next_host_when_idempotent", err: &frame.OverloadedError{Msg: "busy"}, first: true, idempotent: true, attempts: 2, ok: true},
 	}
-	e := rqStart(t, 3, simnode.Config{}, nil)
+	e := rqStart(t, 3, cassandratest.Config{}, nil)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			e.reset()
@@ -88,11 +88,11 @@ func TestRetryDecisions(t *testing.T) {
 				n.ClearRules()
 			}
 			q := "SELECT * FROM ks.t WHERE k = 1 -- " + c.name
-			r := simnode.Error(c.err)
+			r := cassandratest.Error(c.err)
 			if c.first {
 				r = firstOnly(r)
 			}
-			e.rule(simnode.Rule{Match: simnode.Query(q), Then: r})
+			e.rule(cassandratest.Rule{Match: cassandratest.Query(q), Then: r})
 			rs, err := e.s.ExecuteStatement(rqCtx(t), NewStatement(q).Idempotent(c.idempotent))
 			var at []Attempt
 			if c.ok {
@@ -117,7 +117,7 @@ func TestRetryDecisions(t *testing.T) {
 			if len(at) != c.attempts {
 				t.Fatalf("%d attempts, want %d: %+v", len(at), c.attempts, at)
 			}
-			if k := e.count(simnode.Query(q)); k != c.attempts {
+			if k := e.count(cassandratest.Query(q)); k != c.attempts {
 				t.Errorf("the nodes received %d requests, want %d", k, c.attempts)
 			}
 			if len(at) == 2 {
@@ -148,8 +148,8 @@ func reflectNewLike(err frame.ServerError) any {
 }
 
 func TestAllHostsFailingIsNoHostAvailable(t *testing.T) {
-	e := rqStart(t, 3, simnode.Config{}, nil)
-	e.rule(simnode.Rule{Match: simnode.Query(rqWrite), Then: simnode.Error(&frame.OverloadedError{Msg: "busy"})})
+	e := rqStart(t, 3, cassandratest.Config{}, nil)
+	e.rule(cassandratest.Rule{Match: cassandratest.Query(rqWrite), Then: cassandratest.Error(&frame.OverloadedError{Msg: "busy"})})
 	_, err := e.s.ExecuteStatement(rqCtx(t), NewStatement(rqWrite).Idempotent(true))
 	var nh *NoHostAvailableError
 	if !errors.As(err, &nh) {
@@ -187,8 +187,8 @@ func TestRequestTimeout(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			e := rqStart(t, 3, simnode.Config{}, func(cl *Cluster) { cl.Timeouts.Request = c.cluster })
-			e.rule(simnode.Rule{Match: simnode.Query(rqWrite), Then: simnode.Delay(3*time.Second, nil)})
+			e := rqStart(t, 3, cassandratest.Config{}, func(cl *Cluster) { cl.Timeouts.Request = c.cluster })
+			e.rule(cassandratest.Rule{Match: cassandratest.Query(rqWrite), Then: cassandratest.Delay(3*time.Second, nil)})
 			st := NewStatement(rqWrite).Idempotent(c.idempotent)
 			if c.stmt != 0 {
 				st.Timeout(c.stmt)
@@ -214,8 +214,8 @@ func TestRequestTimeout(t *testing.T) {
 }
 
 func TestContextCancelledMidRequest(t *testing.T) {
-	e := rqStart(t, 1, simnode.Config{}, nil)
-	e.rule(simnode.Rule{Match: simnode.Query(rqWrite), Then: simnode.Hang()})
+	e := rqStart(t, 1, cassandratest.Config{}, nil)
+	e.rule(cassandratest.Rule{Match: cassandratest.Query(rqWrite), Then: cassandratest.Hang()})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
@@ -223,7 +223,7 @@ func TestContextCancelledMidRequest(t *testing.T) {
 		_, err := e.s.ExecuteStatement(ctx, NewStatement(rqWrite).Idempotent(true))
 		done <- err
 	}()
-	rqWait(t, 2*time.Second, "the request to reach the node", func() bool { return e.count(simnode.Query(rqWrite)) == 1 })
+	rqWait(t, 2*time.Second, "the request to reach the node", func() bool { return e.count(cassandratest.Query(rqWrite)) == 1 })
 	cancel()
 	select {
 	case err := <-done:
@@ -237,25 +237,25 @@ func TestContextCancelledMidRequest(t *testing.T) {
 	case <-time.After(time.Second):
 		t.Fatal("Execute did not return within 1s of its context being cancelled")
 	}
-	if k := e.count(simnode.Query(rqWrite)); k != 1 {
+	if k := e.count(cassandratest.Query(rqWrite)); k != 1 {
 		t.Errorf("a cancelled request was retried: %d sends", k)
 	}
 }
 
 func TestContextAlreadyCancelled(t *testing.T) {
-	e := rqStart(t, 1, simnode.Config{}, nil)
+	e := rqStart(t, 1, cassandratest.Config{}, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := e.s.Execute(ctx, rqWrite); !errors.Is(err, context.Canceled) {
 		t.Errorf("error %v, want context.Canceled", err)
 	}
-	if k := e.count(simnode.Query(rqWrite)); k != 0 {
+	if k := e.count(cassandratest.Query(rqWrite)); k != 0 {
 		t.Errorf("%d sends with a cancelled context", k)
 	}
 }
 
 func TestHostPinning(t *testing.T) {
-	e := rqStart(t, 3, simnode.Config{}, nil)
+	e := rqStart(t, 3, cassandratest.Config{}, nil)
 	h := e.host(1)
 	ctx := rqCtx(t)
 	for range 5 {
@@ -267,17 +267,17 @@ func TestHostPinning(t *testing.T) {
 			t.Errorf("answered by %v, want the pinned %v", rs.Host(), h)
 		}
 	}
-	if k := e.nodes[1].Count(simnode.Query(rqWrite)); k != 5 {
+	if k := e.nodes[1].Count(cassandratest.Query(rqWrite)); k != 5 {
 		t.Errorf("pinned node received %d, want 5", k)
 	}
 	// A failure does not move a pinned statement, even an idempotent one.
-	e.rule(simnode.Rule{Match: simnode.Query(rqWrite), Then: simnode.Error(&frame.OverloadedError{Msg: "busy"})})
+	e.rule(cassandratest.Rule{Match: cassandratest.Query(rqWrite), Then: cassandratest.Error(&frame.OverloadedError{Msg: "busy"})})
 	e.reset()
 	_, err := e.s.ExecuteStatement(ctx, NewStatement(rqWrite).Host(h).Idempotent(true))
 	if err == nil {
 		t.Fatal("no error")
 	}
-	if k, k1 := e.count(simnode.Query(rqWrite)), e.nodes[1].Count(simnode.Query(rqWrite)); k != 1 || k1 != 1 {
+	if k, k1 := e.count(cassandratest.Query(rqWrite)), e.nodes[1].Count(cassandratest.Query(rqWrite)); k != 1 || k1 != 1 {
 		t.Errorf("sent %d times (%d to the pinned host), want once to it", k, k1)
 	}
 }
@@ -309,8 +309,8 @@ func (o *recObserver) reset() {
 
 func TestObserverSeesRequestAndAttempts(t *testing.T) {
 	obs := &recObserver{}
-	e := rqStart(t, 3, simnode.Config{}, func(c *Cluster) { c.Observer = obs })
-	e.rule(simnode.Rule{Match: simnode.Query(rqWrite), Then: firstOnly(simnode.Error(&frame.UnavailableError{Consistency: frame.Quorum, Required: 2, Alive: 1}))})
+	e := rqStart(t, 3, cassandratest.Config{}, func(c *Cluster) { c.Observer = obs })
+	e.rule(cassandratest.Rule{Match: cassandratest.Query(rqWrite), Then: firstOnly(cassandratest.Error(&frame.UnavailableError{Consistency: frame.Quorum, Required: 2, Alive: 1}))})
 	obs.reset()
 	rs, err := e.s.Execute(rqCtx(t), rqWrite)
 	if err != nil {
@@ -344,8 +344,8 @@ func TestObserverSeesRequestAndAttempts(t *testing.T) {
 
 func TestObserverSeesFailure(t *testing.T) {
 	obs := &recObserver{}
-	e := rqStart(t, 1, simnode.Config{}, func(c *Cluster) { c.Observer = obs })
-	e.rule(simnode.Rule{Match: simnode.Query(rqWrite), Then: simnode.Error(&frame.SyntaxError{Msg: "bad"})})
+	e := rqStart(t, 1, cassandratest.Config{}, func(c *Cluster) { c.Observer = obs })
+	e.rule(cassandratest.Rule{Match: cassandratest.Query(rqWrite), Then: cassandratest.Error(&frame.SyntaxError{Msg: "bad"})})
 	obs.reset()
 	_, err := e.s.Execute(rqCtx(t), rqWrite)
 	if err == nil {

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/cqlgo/cassandra/frame"
-	"github.com/cqlgo/cassandra/internal/simnode"
+	"github.com/cqlgo/cassandra/cassandratest"
 	"github.com/cqlgo/cassandra/policy"
 )
 
@@ -23,7 +23,7 @@ import (
 
 // rqEnv is a connected session on simulated nodes.
 type rqEnv struct {
-	nodes []*simnode.Node
+	nodes []*cassandratest.Node
 	c     *Cluster
 	s     *Session
 }
@@ -31,9 +31,9 @@ type rqEnv struct {
 // rqStart starts n simulated nodes sharing a port and connects a session
 // with short timeouts to them; mut adjusts the cluster before Connect. It
 // returns once the session has a connection to every node.
-func rqStart(t testing.TB, n int, cfg simnode.Config, mut func(*Cluster)) *rqEnv {
+func rqStart(t testing.TB, n int, cfg cassandratest.Config, mut func(*Cluster)) *rqEnv {
 	t.Helper()
-	nodes, err := simnode.StartCluster(n, cfg)
+	nodes, err := cassandratest.StartCluster(n, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func (e *rqEnv) nodeOf(addr netip.AddrPort) int {
 }
 
 // count sums a matcher's count over every node.
-func (e *rqEnv) count(m simnode.Matcher) int {
+func (e *rqEnv) count(m cassandratest.Matcher) int {
 	k := 0
 	for _, n := range e.nodes {
 		k += n.Count(m)
@@ -106,7 +106,7 @@ func (e *rqEnv) count(m simnode.Matcher) int {
 }
 
 // rule adds r to every node.
-func (e *rqEnv) rule(r simnode.Rule) {
+func (e *rqEnv) rule(r cassandratest.Rule) {
 	for _, n := range e.nodes {
 		n.AddRule(r)
 	}
@@ -120,8 +120,8 @@ func (e *rqEnv) reset() {
 }
 
 // msgs returns the decoded requests the nodes received that m accepts.
-func (e *rqEnv) msgs(m simnode.Matcher) []simnode.Request {
-	var out []simnode.Request
+func (e *rqEnv) msgs(m cassandratest.Matcher) []cassandratest.Request {
+	var out []cassandratest.Request
 	for _, n := range e.nodes {
 		for _, r := range n.Requests() {
 			if m(&r) {
@@ -155,9 +155,9 @@ func rqCtx(t testing.TB) context.Context {
 // firstOnly reacts with r to the first request that reaches it, on any
 // node it is installed on, and lets the others through: "the first
 // attempt fails, wherever it goes".
-func firstOnly(r simnode.Reaction) simnode.Reaction {
+func firstOnly(r cassandratest.Reaction) cassandratest.Reaction {
 	var taken atomic.Bool
-	return simnode.Func(func(*simnode.Request) simnode.Reaction {
+	return cassandratest.Func(func(*cassandratest.Request) cassandratest.Reaction {
 		if taken.CompareAndSwap(false, true) {
 			return r
 		}
@@ -184,41 +184,41 @@ const (
 // and rqSelect with marker k and result columns k, v, answered with the
 // row (1, "a").
 func (e *rqEnv) prepareRules() {
-	e.rule(simnode.Rule{Match: simnode.Prepare(rqInsert), Then: rqPrepared(rqKV, frame.RowsMetadata{})})
-	e.rule(simnode.Rule{Match: simnode.Prepare(rqSelect), Then: rqPrepared(rqKV[:1], frame.NewRowsMetadata(rqKV...))})
-	e.rule(simnode.Rule{Match: simnode.Execute(rqSelect), Then: simnode.Rows(frame.NewRowsMetadata(rqKV...), [][][]byte{kvRow(1, "a")})})
+	e.rule(cassandratest.Rule{Match: cassandratest.Prepare(rqInsert), Then: rqPrepared(rqKV, frame.RowsMetadata{})})
+	e.rule(cassandratest.Rule{Match: cassandratest.Prepare(rqSelect), Then: rqPrepared(rqKV[:1], frame.NewRowsMetadata(rqKV...))})
+	e.rule(cassandratest.Rule{Match: cassandratest.Execute(rqSelect), Then: cassandratest.Rows(frame.NewRowsMetadata(rqKV...), [][][]byte{kvRow(1, "a")})})
 }
 
 // rqPrepared answers a PREPARE with params (the first one the partition
 // key, from v4 on, which is when PREPARED carries pk indexes) and result.
-func rqPrepared(params []frame.ColumnSpec, result frame.RowsMetadata) simnode.Reaction {
-	return simnode.Func(func(r *simnode.Request) simnode.Reaction {
+func rqPrepared(params []frame.ColumnSpec, result frame.RowsMetadata) cassandratest.Reaction {
+	return cassandratest.Func(func(r *cassandratest.Request) cassandratest.Reaction {
 		if r.Version < frame.V4 || len(params) == 0 {
-			return simnode.Prepared(frame.NewPreparedMetadata(params), result)
+			return cassandratest.Prepared(frame.NewPreparedMetadata(params), result)
 		}
-		return simnode.Prepared(frame.NewPreparedMetadata(params, 0), result)
+		return cassandratest.Prepared(frame.NewPreparedMetadata(params, 0), result)
 	})
 }
 
 // kvRow encodes a row of rqKV.
-func kvRow(k int32, v string) [][]byte { return [][]byte{simnode.IntCell(k), simnode.TextCell(v)} }
+func kvRow(k int32, v string) [][]byte { return [][]byte{cassandratest.IntCell(k), cassandratest.TextCell(v)} }
 
 func TestExecuteStringWithoutValuesSendsQuery(t *testing.T) {
-	e := rqStart(t, 1, simnode.Config{}, nil)
+	e := rqStart(t, 1, cassandratest.Config{}, nil)
 	q := "INSERT INTO ks.t (k, v) VALUES (1, 'a')"
 	if _, err := e.s.Execute(rqCtx(t), q); err != nil {
 		t.Fatal(err)
 	}
-	if n := e.count(simnode.Query(q)); n != 1 {
+	if n := e.count(cassandratest.Query(q)); n != 1 {
 		t.Errorf("%d QUERY requests, want 1", n)
 	}
-	if n := e.count(simnode.Op(frame.OpPrepare)); n != 0 {
+	if n := e.count(cassandratest.Op(frame.OpPrepare)); n != 0 {
 		t.Errorf("%d PREPARE requests, want none", n)
 	}
 }
 
 func TestExecuteStringWithValuesPreparesOnceThenExecutes(t *testing.T) {
-	e := rqStart(t, 1, simnode.Config{}, nil)
+	e := rqStart(t, 1, cassandratest.Config{}, nil)
 	e.prepareRules()
 	ctx := rqCtx(t)
 	for i := range 3 {
@@ -226,28 +226,28 @@ func TestExecuteStringWithValuesPreparesOnceThenExecutes(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := e.count(simnode.Prepare(rqInsert)); n != 1 {
+	if n := e.count(cassandratest.Prepare(rqInsert)); n != 1 {
 		t.Errorf("%d PREPARE requests, want 1 (cached)", n)
 	}
-	ex := e.msgs(simnode.Execute(rqInsert))
+	ex := e.msgs(cassandratest.Execute(rqInsert))
 	if len(ex) != 3 {
 		t.Fatalf("%d EXECUTE requests, want 3", len(ex))
 	}
 	m := ex[2].Msg.(*frame.Execute)
-	if string(m.ID) != string(simnode.PreparedID(rqInsert)) {
+	if string(m.ID) != string(cassandratest.PreparedID(rqInsert)) {
 		t.Errorf("EXECUTE id %x", m.ID)
 	}
-	if len(m.Params.Values) != 2 || string(m.Params.Values[0].Bytes) != string(simnode.IntCell(2)) || string(m.Params.Values[1].Bytes) != "x" {
+	if len(m.Params.Values) != 2 || string(m.Params.Values[0].Bytes) != string(cassandratest.IntCell(2)) || string(m.Params.Values[1].Bytes) != "x" {
 		t.Errorf("EXECUTE values %+v", m.Params.Values)
 	}
-	if k := e.count(simnode.Query(rqInsert)); k != 0 {
+	if k := e.count(cassandratest.Query(rqInsert)); k != 0 {
 		t.Errorf("%d QUERY requests of the statement, want none", k)
 	}
 }
 
 func TestConcurrentPrepareSendsOnePrepare(t *testing.T) {
-	e := rqStart(t, 1, simnode.Config{}, nil)
-	e.rule(simnode.Rule{Match: simnode.Prepare(rqInsert), Then: simnode.Delay(50*time.Millisecond, rqPrepared(rqKV, frame.RowsMetadata{}))})
+	e := rqStart(t, 1, cassandratest.Config{}, nil)
+	e.rule(cassandratest.Rule{Match: cassandratest.Prepare(rqInsert), Then: cassandratest.Delay(50*time.Millisecond, rqPrepared(rqKV, frame.RowsMetadata{}))})
 	ctx := rqCtx(t)
 	const n = 50
 	got := make([]*PreparedStatement, n)
@@ -269,7 +269,7 @@ func TestConcurrentPrepareSendsOnePrepare(t *testing.T) {
 	for err := range errs {
 		t.Fatal(err)
 	}
-	if k := e.count(simnode.Prepare(rqInsert)); k != 1 {
+	if k := e.count(cassandratest.Prepare(rqInsert)); k != 1 {
 		t.Errorf("%d PREPARE requests for %d concurrent Prepare calls, want 1", k, n)
 	}
 	for i := range got {
@@ -280,8 +280,8 @@ func TestConcurrentPrepareSendsOnePrepare(t *testing.T) {
 }
 
 func TestFailedPrepareIsNotCached(t *testing.T) {
-	e := rqStart(t, 1, simnode.Config{}, nil)
-	e.rule(simnode.Rule{Match: simnode.Prepare(rqInsert), Then: simnode.Once(simnode.Error(&frame.SyntaxError{Msg: "no"}))})
+	e := rqStart(t, 1, cassandratest.Config{}, nil)
+	e.rule(cassandratest.Rule{Match: cassandratest.Prepare(rqInsert), Then: cassandratest.Once(cassandratest.Error(&frame.SyntaxError{Msg: "no"}))})
 	e.prepareRules()
 	ctx := rqCtx(t)
 	if _, err := e.s.Prepare(ctx, rqInsert); err == nil {
@@ -290,7 +290,7 @@ func TestFailedPrepareIsNotCached(t *testing.T) {
 	if _, err := e.s.Prepare(ctx, rqInsert); err != nil {
 		t.Fatalf("second Prepare: %v", err)
 	}
-	if k := e.count(simnode.Prepare(rqInsert)); k != 2 {
+	if k := e.count(cassandratest.Prepare(rqInsert)); k != 2 {
 		t.Errorf("%d PREPARE requests, want 2", k)
 	}
 }
@@ -299,7 +299,7 @@ func TestStatementOptionsReachTheWire(t *testing.T) {
 	ts := time.UnixMicro(1_700_000_000_123_456)
 	for _, v := range []int{3, 4, 5} {
 		t.Run(fmt.Sprintf("v%d", v), func(t *testing.T) {
-			e := rqStart(t, 1, simnode.Config{}, func(c *Cluster) { c.ProtocolVersion = v })
+			e := rqStart(t, 1, cassandratest.Config{}, func(c *Cluster) { c.ProtocolVersion = v })
 			e.prepareRules()
 			ctx := rqCtx(t)
 			q := "UPDATE ks.t SET v = 'a' WHERE k = 1 IF EXISTS"
@@ -308,7 +308,7 @@ func TestStatementOptionsReachTheWire(t *testing.T) {
 			if _, err := e.s.ExecuteStatement(ctx, st); err != nil {
 				t.Fatal(err)
 			}
-			bs := e.msgs(simnode.Query(q))
+			bs := e.msgs(cassandratest.Query(q))
 			if len(bs) != 1 {
 				t.Fatalf("%d QUERY requests", len(bs))
 			}
@@ -324,7 +324,7 @@ func TestStatementOptionsReachTheWire(t *testing.T) {
 			if _, err := e.s.ExecuteStatement(ctx, b); err != nil {
 				t.Fatal(err)
 			}
-			ex := e.msgs(simnode.Execute(rqInsert))
+			ex := e.msgs(cassandratest.Execute(rqInsert))
 			if len(ex) != 1 {
 				t.Fatalf("%d EXECUTE requests", len(ex))
 			}
@@ -351,7 +351,7 @@ func checkParams(t *testing.T, v int, p *frame.QueryParams) {
 }
 
 func TestDefaultOptionsFromCluster(t *testing.T) {
-	e := rqStart(t, 1, simnode.Config{}, func(c *Cluster) {
+	e := rqStart(t, 1, cassandratest.Config{}, func(c *Cluster) {
 		c.Consistency = LocalQuorum
 		c.PageSize = 123
 	})
@@ -359,7 +359,7 @@ func TestDefaultOptionsFromCluster(t *testing.T) {
 	if _, err := e.s.Execute(rqCtx(t), q); err != nil {
 		t.Fatal(err)
 	}
-	p := e.msgs(simnode.Query(q))[0].Msg.(*frame.Query).Params
+	p := e.msgs(cassandratest.Query(q))[0].Msg.(*frame.Query).Params
 	if p.Consistency != LocalQuorum || p.PageSize != 123 || p.SerialConsistency != 0 {
 		t.Errorf("consistency %v page size %d serial %v", p.Consistency, p.PageSize, p.SerialConsistency)
 	}
@@ -367,13 +367,13 @@ func TestDefaultOptionsFromCluster(t *testing.T) {
 	if _, err := e.s.ExecuteStatement(rqCtx(t), NewStatement(q).PageSize(-1)); err != nil {
 		t.Fatal(err)
 	}
-	if p := e.msgs(simnode.Query(q))[1].Msg.(*frame.Query).Params; p.PageSize != 0 {
+	if p := e.msgs(cassandratest.Query(q))[1].Msg.(*frame.Query).Params; p.PageSize != 0 {
 		t.Errorf("PageSize(-1) sent page size %d", p.PageSize)
 	}
 }
 
 func TestExecuteForms(t *testing.T) {
-	e := rqStart(t, 1, simnode.Config{}, nil)
+	e := rqStart(t, 1, cassandratest.Config{}, nil)
 	e.prepareRules()
 	ctx := rqCtx(t)
 	ps, err := e.s.Prepare(ctx, rqInsert)
@@ -395,16 +395,16 @@ func TestExecuteForms(t *testing.T) {
 		if _, err := execAny(ctx, e.s, f.stmt, f.args...); err != nil {
 			t.Fatalf("%s: %v", f.name, err)
 		}
-		ex := e.msgs(simnode.Execute(rqInsert))
+		ex := e.msgs(cassandratest.Execute(rqInsert))
 		if len(ex) != i+1 {
 			t.Fatalf("%s: %d EXECUTEs in all, want %d", f.name, len(ex), i+1)
 		}
 		vals := ex[i].Msg.(*frame.Execute).Params.Values
-		if len(vals) != 2 || string(vals[0].Bytes) != string(simnode.IntCell(int32(i+1))) {
+		if len(vals) != 2 || string(vals[0].Bytes) != string(cassandratest.IntCell(int32(i+1))) {
 			t.Errorf("%s: values %+v", f.name, vals)
 		}
 	}
-	if k := e.count(simnode.Prepare(rqInsert)); k != 1 {
+	if k := e.count(cassandratest.Prepare(rqInsert)); k != 1 {
 		t.Errorf("%d PREPAREs, want 1", k)
 	}
 	// Nil statements of every kind are errors, not panics.
@@ -418,7 +418,7 @@ func TestExecuteForms(t *testing.T) {
 func TestBindErrorsBeforeSending(t *testing.T) {
 	for _, v := range []int{3, 4} {
 		t.Run(fmt.Sprintf("v%d", v), func(t *testing.T) {
-			e := rqStart(t, 1, simnode.Config{}, func(c *Cluster) { c.ProtocolVersion = v })
+			e := rqStart(t, 1, cassandratest.Config{}, func(c *Cluster) { c.ProtocolVersion = v })
 			e.prepareRules()
 			ctx := rqCtx(t)
 			ps, err := e.s.Prepare(ctx, rqInsert)
@@ -459,7 +459,7 @@ func TestBindErrorsBeforeSending(t *testing.T) {
 					t.Errorf("%s: error names column %q, want %q: %v", c.name, errColumn(err), c.column, err)
 				}
 			}
-			if k := e.count(simnode.Op(frame.OpExecute)); k != 0 {
+			if k := e.count(cassandratest.Op(frame.OpExecute)); k != 0 {
 				t.Errorf("%d EXECUTEs reached the node for statements with bad values", k)
 			}
 		})
@@ -482,7 +482,7 @@ func errColumn(err error) string {
 }
 
 func TestUnsetOnV4IsSent(t *testing.T) {
-	e := rqStart(t, 1, simnode.Config{}, func(c *Cluster) { c.ProtocolVersion = 4 })
+	e := rqStart(t, 1, cassandratest.Config{}, func(c *Cluster) { c.ProtocolVersion = 4 })
 	e.prepareRules()
 	ctx := rqCtx(t)
 	ps, err := e.s.Prepare(ctx, rqInsert)
@@ -492,7 +492,7 @@ func TestUnsetOnV4IsSent(t *testing.T) {
 	if _, err := e.s.ExecuteStatement(ctx, ps.BindMap(map[string]any{"k": 1, "v": Unset})); err != nil {
 		t.Fatal(err)
 	}
-	vals := e.msgs(simnode.Execute(rqInsert))[0].Msg.(*frame.Execute).Params.Values
+	vals := e.msgs(cassandratest.Execute(rqInsert))[0].Msg.(*frame.Execute).Params.Values
 	if len(vals) != 2 || !vals[1].Unset {
 		t.Errorf("values %+v, want v unset", vals)
 	}

@@ -6,20 +6,20 @@ import (
 	"testing"
 
 	"github.com/cqlgo/cassandra/frame"
-	"github.com/cqlgo/cassandra/internal/simnode"
+	"github.com/cqlgo/cassandra/cassandratest"
 )
 
 // rowsHonouringSkip answers an EXECUTE with rows of cols, leaving out the
 // column specs when the request asks to skip them, as a server does.
-func rowsHonouringSkip(cols []frame.ColumnSpec, rows [][][]byte, paging []byte) simnode.Reaction {
-	return simnode.Func(func(r *simnode.Request) simnode.Reaction {
+func rowsHonouringSkip(cols []frame.ColumnSpec, rows [][][]byte, paging []byte) cassandratest.Reaction {
+	return cassandratest.Func(func(r *cassandratest.Request) cassandratest.Reaction {
 		meta := frame.NewRowsMetadata(cols...)
 		meta.PagingState = paging
 		if ex, ok := r.Msg.(*frame.Execute); ok && ex.Params.SkipMetadata {
 			meta.Flags |= frame.MetadataNoMetadata
 			meta.Columns = nil
 		}
-		return simnode.Rows(meta, rows)
+		return cassandratest.Rows(meta, rows)
 	})
 }
 
@@ -37,19 +37,19 @@ func TestRowsOfAnotherShapeAreNeverDecodedWithCachedColumns(t *testing.T) {
 		row  [][]byte
 		want map[string]any
 	}{
-		{"column_added", kvw, [][]byte{simnode.IntCell(1), simnode.TextCell("a"), simnode.IntCell(9)}, map[string]any{"k": int32(1), "v": "a", "w": int32(9)}},
-		{"column_dropped", rqKV[:1], [][]byte{simnode.IntCell(1)}, map[string]any{"k": int32(1)}},
+		{"column_added", kvw, [][]byte{cassandratest.IntCell(1), cassandratest.TextCell("a"), cassandratest.IntCell(9)}, map[string]any{"k": int32(1), "v": "a", "w": int32(9)}},
+		{"column_dropped", rqKV[:1], [][]byte{cassandratest.IntCell(1)}, map[string]any{"k": int32(1)}},
 	} {
 		for _, v := range []int{3, 4} {
 			t.Run(c.name+"/v"+string(rune('0'+v)), func(t *testing.T) {
 				e, ps := staleEnv(t, v)
-				prepares := e.count(simnode.Prepare(rqSelect))
+				prepares := e.count(cassandratest.Prepare(rqSelect))
 				// The table changed and another client prepared the text
 				// again: the node now answers with the new shape.
 				for _, n := range e.nodes {
 					n.ClearRules()
-					n.AddRule(simnode.Rule{Match: simnode.Prepare(rqSelect), Then: rqPrepared(rqKV[:1], frame.NewRowsMetadata(c.cols...))})
-					n.AddRule(simnode.Rule{Match: simnode.Execute(rqSelect), Then: rowsHonouringSkip(c.cols, [][][]byte{c.row}, nil)})
+					n.AddRule(cassandratest.Rule{Match: cassandratest.Prepare(rqSelect), Then: rqPrepared(rqKV[:1], frame.NewRowsMetadata(c.cols...))})
+					n.AddRule(cassandratest.Rule{Match: cassandratest.Execute(rqSelect), Then: rowsHonouringSkip(c.cols, [][][]byte{c.row}, nil)})
 				}
 				rs, err := e.s.ExecuteStatement(rqCtx(t), ps.Bind(1))
 				if err != nil {
@@ -62,7 +62,7 @@ func TestRowsOfAnotherShapeAreNeverDecodedWithCachedColumns(t *testing.T) {
 				if !valuesEqual(got, c.want) {
 					t.Fatalf("row %v, want %v", got, c.want)
 				}
-				if k := e.count(simnode.Prepare(rqSelect)); k != prepares+1 {
+				if k := e.count(cassandratest.Prepare(rqSelect)); k != prepares+1 {
 					t.Errorf("%d PREPAREs, want %d (prepared again once)", k, prepares+1)
 				}
 				if cols := ps.ResultColumns(); len(cols) != len(c.cols) {
@@ -81,10 +81,10 @@ func TestLaterPageOfAnotherShapeIsFetchedAgain(t *testing.T) {
 	kvw := append(append([]frame.ColumnSpec(nil), rqKV...), frame.ColumnSpec{Keyspace: "ks", Table: "t", Name: "w", Type: &frame.Type{ID: frame.TypeInt}})
 	for _, n := range e.nodes {
 		n.ClearRules()
-		n.AddRule(simnode.Rule{Match: simnode.Prepare(rqSelect), Then: rqPrepared(rqKV[:1], frame.NewRowsMetadata(kvw...))})
+		n.AddRule(cassandratest.Rule{Match: cassandratest.Prepare(rqSelect), Then: rqPrepared(rqKV[:1], frame.NewRowsMetadata(kvw...))})
 		// First page in the old shape with a paging state, then the new one.
-		n.AddRule(simnode.Rule{Match: simnode.Execute(rqSelect), Then: simnode.Once(rowsHonouringSkip(rqKV, [][][]byte{kvRow(1, "a")}, []byte{1}))})
-		n.AddRule(simnode.Rule{Match: simnode.Execute(rqSelect), Then: rowsHonouringSkip(kvw, [][][]byte{{simnode.IntCell(2), simnode.TextCell("b"), simnode.IntCell(7)}}, nil)})
+		n.AddRule(cassandratest.Rule{Match: cassandratest.Execute(rqSelect), Then: cassandratest.Once(rowsHonouringSkip(rqKV, [][][]byte{kvRow(1, "a")}, []byte{1}))})
+		n.AddRule(cassandratest.Rule{Match: cassandratest.Execute(rqSelect), Then: rowsHonouringSkip(kvw, [][][]byte{{cassandratest.IntCell(2), cassandratest.TextCell("b"), cassandratest.IntCell(7)}}, nil)})
 	}
 	rs, err := e.s.ExecuteStatement(rqCtx(t), ps.Bind(1))
 	if err != nil {
@@ -114,10 +114,10 @@ func TestRowsOfAnotherShapeEverywhereFailTyped(t *testing.T) {
 	e, ps := staleEnv(t, 4)
 	for _, n := range e.nodes {
 		n.ClearRules()
-		n.AddRule(simnode.Rule{Match: simnode.Prepare(rqSelect), Then: rqPrepared(rqKV[:1], frame.NewRowsMetadata(rqKV...))})
+		n.AddRule(cassandratest.Rule{Match: cassandratest.Prepare(rqSelect), Then: rqPrepared(rqKV[:1], frame.NewRowsMetadata(rqKV...))})
 		// Always one column without metadata, whatever was asked.
-		n.AddRule(simnode.Rule{Match: simnode.Execute(rqSelect), Then: simnode.Func(func(*simnode.Request) simnode.Reaction {
-			return simnode.Rows(frame.RowsMetadata{Flags: frame.MetadataNoMetadata, ColumnCount: 1}, [][][]byte{{simnode.IntCell(1)}})
+		n.AddRule(cassandratest.Rule{Match: cassandratest.Execute(rqSelect), Then: cassandratest.Func(func(*cassandratest.Request) cassandratest.Reaction {
+			return cassandratest.Rows(frame.RowsMetadata{Flags: frame.MetadataNoMetadata, ColumnCount: 1}, [][][]byte{{cassandratest.IntCell(1)}})
 		})})
 	}
 	_, err := e.s.ExecuteStatement(rqCtx(t), ps.Bind(1))
@@ -125,7 +125,7 @@ func TestRowsOfAnotherShapeEverywhereFailTyped(t *testing.T) {
 	if err == nil || !errors.As(err, &ce) {
 		t.Fatalf("err %v, want a *ConnError", err)
 	}
-	if k := e.count(simnode.Execute(rqSelect)); k != 1+1+maxStaleRetries {
+	if k := e.count(cassandratest.Execute(rqSelect)); k != 1+1+maxStaleRetries {
 		t.Errorf("%d EXECUTEs, want %d (bounded)", k, 2+maxStaleRetries)
 	}
 }
@@ -153,21 +153,21 @@ func TestValueWithNewUDTFieldPreparesAgain(t *testing.T) {
 	}
 	for _, serverAltered := range []bool{true, false} {
 		t.Run(map[bool]string{true: "server_reports_new_field", false: "server_reports_old_type"}[serverAltered], func(t *testing.T) {
-			e := rqStart(t, 1, simnode.Config{}, nil)
-			e.rule(simnode.Rule{Match: simnode.Prepare(ins), Then: simnode.Once(rqPrepared(params("a"), frame.RowsMetadata{}))})
+			e := rqStart(t, 1, cassandratest.Config{}, nil)
+			e.rule(cassandratest.Rule{Match: cassandratest.Prepare(ins), Then: cassandratest.Once(rqPrepared(params("a"), frame.RowsMetadata{}))})
 			after := params("a")
 			if serverAltered {
 				after = params("a", "c")
 			}
-			e.rule(simnode.Rule{Match: simnode.Prepare(ins), Then: rqPrepared(after, frame.RowsMetadata{})})
-			e.rule(simnode.Rule{Match: simnode.Execute(ins), Then: simnode.Void()})
+			e.rule(cassandratest.Rule{Match: cassandratest.Prepare(ins), Then: rqPrepared(after, frame.RowsMetadata{})})
+			e.rule(cassandratest.Rule{Match: cassandratest.Execute(ins), Then: cassandratest.Void()})
 			ctx := rqCtx(t)
 			ps, err := e.s.Prepare(ctx, ins)
 			if err != nil {
 				t.Fatal(err)
 			}
 			_, err = e.s.ExecuteStatement(ctx, ps.Bind(1, map[string]any{"a": "x", "c": "y"}))
-			if k := e.count(simnode.Prepare(ins)); k != 2 {
+			if k := e.count(cassandratest.Prepare(ins)); k != 2 {
 				t.Errorf("%d PREPAREs, want 2 (prepared again once)", k)
 			}
 			if serverAltered {
@@ -185,7 +185,7 @@ func TestValueWithNewUDTFieldPreparesAgain(t *testing.T) {
 			if !errors.As(err, &me) || !strings.Contains(err.Error(), `"c" is not a field of ks.addr`) || !strings.Contains(err.Error(), "still reports") {
 				t.Fatalf("err %v, want a *MarshalError saying the server still reports the old type", err)
 			}
-			if k := e.count(simnode.Execute(ins)); k != 0 {
+			if k := e.count(cassandratest.Execute(ins)); k != 0 {
 				t.Errorf("%d EXECUTEs sent for a value that cannot be bound", k)
 			}
 		})

@@ -108,9 +108,19 @@ func (s *Session) connect(ctx context.Context) error {
 			}
 			select {
 			case <-p.ready:
+				// The pool may have gone live between the check above and
+				// its ready signal: look again before counting it failed.
+				if p.live() {
+					return nil
+				}
 				p.mu.Lock()
-				errs = append(errs, HostError{Host: p.host.Addr(), Err: p.lastErr})
+				err := p.lastErr
 				p.mu.Unlock()
+				if err == nil {
+					waiting = true // ready without an error: a connection is coming
+					continue
+				}
+				errs = append(errs, HostError{Host: p.host.Addr(), Err: err})
 			default:
 				waiting = true
 			}

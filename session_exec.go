@@ -257,6 +257,11 @@ func (s *Session) queryRequest(st *SimpleStatement) (*request, error) {
 	if err != nil {
 		return nil, err
 	}
+	if req.opts.attemptTimeout == 0 && isSchemaStatement(st.cql) {
+		// DDL can take the server seconds (DROP takes a snapshot): it gets
+		// the whole request bound, not one attempt's.
+		req.opts.attemptTimeout = -1
+	}
 	req.query.Query = st.cql
 	st.o.params(&req.query.Params, req.prof, s.version())
 	return req, nil
@@ -737,3 +742,30 @@ func rawLen(v any) int {
 // conditions: a lightweight transaction, as far as the driver can tell
 // without parsing the CQL.
 func (req *request) serialSet() bool { return req.opts.serial != 0 }
+
+// isSchemaStatement reports CQL text that changes the schema or access
+// rights (CREATE, ALTER, DROP, TRUNCATE, GRANT, REVOKE), after leading
+// spaces and comments.
+func isSchemaStatement(cql string) bool {
+	s := strings.TrimLeft(cql, " \t\r\n")
+	for strings.HasPrefix(s, "--") || strings.HasPrefix(s, "//") || strings.HasPrefix(s, "/*") {
+		if strings.HasPrefix(s, "/*") {
+			end := strings.Index(s, "*/")
+			if end < 0 {
+				return false
+			}
+			s = s[end+2:]
+		} else if nl := strings.IndexByte(s, '\n'); nl >= 0 {
+			s = s[nl+1:]
+		} else {
+			return false
+		}
+		s = strings.TrimLeft(s, " \t\r\n")
+	}
+	word, _, _ := strings.Cut(s, " ")
+	switch strings.ToUpper(word) {
+	case "CREATE", "ALTER", "DROP", "TRUNCATE", "GRANT", "REVOKE":
+		return true
+	}
+	return false
+}

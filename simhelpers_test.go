@@ -12,7 +12,7 @@ import (
 
 	"github.com/cqlgo/cassandra/frame"
 	"github.com/cqlgo/cassandra/internal/conn"
-	"github.com/cqlgo/cassandra/internal/simnode"
+	"github.com/cqlgo/cassandra/cassandratest"
 	"github.com/cqlgo/cassandra/policy"
 )
 
@@ -38,9 +38,9 @@ func quietLogger() *slog.Logger {
 }
 
 // startNode starts a simulated node closed at the end of the test.
-func startNode(t testing.TB, cfg simnode.Config) *simnode.Node {
+func startNode(t testing.TB, cfg cassandratest.Config) *cassandratest.Node {
 	t.Helper()
-	n, err := simnode.Start(cfg)
+	n, err := cassandratest.Start(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func startNode(t testing.TB, cfg simnode.Config) *simnode.Node {
 // startRing starts k nodes on 127.0.0.1, 127.0.0.2, ... sharing one port, as
 // a real cluster does, each listing the others as peers. cfg applies to
 // every node (its Addr is ignored).
-func startRing(t testing.TB, k int, cfg simnode.Config) []*simnode.Node {
+func startRing(t testing.TB, k int, cfg cassandratest.Config) []*cassandratest.Node {
 	t.Helper()
 	for attempt := 0; attempt < 5; attempt++ {
 		nodes, err := tryRing(k, cfg)
@@ -67,14 +67,14 @@ func startRing(t testing.TB, k int, cfg simnode.Config) []*simnode.Node {
 	return nil
 }
 
-func tryRing(k int, cfg simnode.Config) ([]*simnode.Node, error) {
-	var nodes []*simnode.Node
+func tryRing(k int, cfg cassandratest.Config) ([]*cassandratest.Node, error) {
+	var nodes []*cassandratest.Node
 	port := 0
 	for i := 0; i < k; i++ {
 		c := cfg
 		c.HostID = [16]byte{}
 		c.Addr = fmt.Sprintf("127.0.0.%d:%d", i+1, port)
-		n, err := simnode.Start(c)
+		n, err := cassandratest.Start(c)
 		if err != nil {
 			for _, n := range nodes {
 				n.Close()
@@ -88,9 +88,9 @@ func tryRing(k int, cfg simnode.Config) ([]*simnode.Node, error) {
 }
 
 // setPeers makes every node list the others in its peers tables.
-func setPeers(nodes []*simnode.Node) {
+func setPeers(nodes []*cassandratest.Node) {
 	for _, n := range nodes {
-		var peers []simnode.PeerInfo
+		var peers []cassandratest.PeerInfo
 		for _, o := range nodes {
 			if o != n {
 				peers = append(peers, o.PeerInfo())
@@ -102,7 +102,7 @@ func setPeers(nodes []*simnode.Node) {
 
 // simCluster returns a cluster for nodes with short timeouts, closed (and
 // checked for leaked goroutines by the callers that want it) at the end.
-func simCluster(t testing.TB, nodes ...*simnode.Node) *Cluster {
+func simCluster(t testing.TB, nodes ...*cassandratest.Node) *Cluster {
 	t.Helper()
 	c := NewCluster(nodes[0].Addr().Addr().String())
 	c.Port = int(nodes[0].Addr().Port())

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/cqlgo/cassandra/frame"
-	"github.com/cqlgo/cassandra/internal/simnode"
+	"github.com/cqlgo/cassandra/cassandratest"
 )
 
 // Client-side timestamps: strictly increasing whatever the clock does, the
@@ -57,7 +57,7 @@ func TestTimestampsUniqueUnderConcurrency(t *testing.T) {
 }
 
 func TestRequestsCarryIncreasingTimestamps(t *testing.T) {
-	e := rqStart(t, 1, simnode.Config{}, nil)
+	e := rqStart(t, 1, cassandratest.Config{}, nil)
 	e.prepareRules()
 	ctx := rqCtx(t)
 	ps, err := e.s.Prepare(ctx, rqInsert)
@@ -119,12 +119,12 @@ func TestRequestsCarryIncreasingTimestamps(t *testing.T) {
 }
 
 func TestRetryKeepsTimestamp(t *testing.T) {
-	e := rqStart(t, 2, simnode.Config{}, nil)
-	e.rule(simnode.Rule{Match: simnode.Query(rqWrite), Then: firstOnly(simnode.Error(&frame.UnavailableError{Consistency: frame.Quorum, Required: 2, Alive: 1}))})
+	e := rqStart(t, 2, cassandratest.Config{}, nil)
+	e.rule(cassandratest.Rule{Match: cassandratest.Query(rqWrite), Then: firstOnly(cassandratest.Error(&frame.UnavailableError{Consistency: frame.Quorum, Required: 2, Alive: 1}))})
 	if _, err := e.s.Execute(rqCtx(t), rqWrite); err != nil {
 		t.Fatal(err)
 	}
-	reqs := e.msgs(simnode.Query(rqWrite))
+	reqs := e.msgs(cassandratest.Query(rqWrite))
 	if len(reqs) != 2 {
 		t.Fatalf("%d requests", len(reqs))
 	}
@@ -135,7 +135,7 @@ func TestRetryKeepsTimestamp(t *testing.T) {
 }
 
 func TestServerTimestampsSendNone(t *testing.T) {
-	e := rqStart(t, 1, simnode.Config{}, func(c *Cluster) { c.ServerTimestamps = true })
+	e := rqStart(t, 1, cassandratest.Config{}, func(c *Cluster) { c.ServerTimestamps = true })
 	e.prepareRules()
 	ctx := rqCtx(t)
 	if _, err := e.s.Execute(ctx, rqWrite); err != nil {
@@ -167,7 +167,7 @@ func TestServerTimestampsSendNone(t *testing.T) {
 	if _, err := e.s.ExecuteStatement(ctx, NewStatement(rqWrite).Timestamp(time.UnixMicro(77))); err != nil {
 		t.Fatal(err)
 	}
-	reqs := e.msgs(simnode.Query(rqWrite))
+	reqs := e.msgs(cassandratest.Query(rqWrite))
 	if p := reqs[len(reqs)-1].Msg.(*frame.Query).Params; !p.HasTimestamp || p.Timestamp != 77 {
 		t.Errorf("explicit timestamp: %v %d", p.HasTimestamp, p.Timestamp)
 	}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/cqlgo/cassandra/cqltype"
 	"github.com/cqlgo/cassandra/frame"
-	"github.com/cqlgo/cassandra/internal/simnode"
+	"github.com/cqlgo/cassandra/cassandratest"
 )
 
 func traceCols(table string, nameTypes ...any) []frame.ColumnSpec {
@@ -46,8 +46,8 @@ func cells(t *testing.T, cs []frame.ColumnSpec, vals ...any) [][]byte {
 // traceNode answers the trace statements: the session row is incomplete
 // (null duration) for the first `incomplete` reads, or forever when
 // incomplete < 0.
-func traceNode(t *testing.T, incomplete int) *simnode.Node {
-	n := startNode(t, simnode.Config{})
+func traceNode(t *testing.T, incomplete int) *cassandratest.Node {
+	n := startNode(t, cassandratest.Config{})
 	coord := netip.MustParseAddr("10.0.0.1")
 	started := time.UnixMilli(1_700_000_000_000).UTC()
 	params := map[string]string{"query": "SELECT 1", "consistency_level": "ONE"}
@@ -59,17 +59,17 @@ func traceNode(t *testing.T, incomplete int) *simnode.Node {
 		cells(t, traceEventCols, uuid.Must(uuid.NewUUID()), "Read 1 live rows", coord, int32(90), "ReadStage-2"),
 	}
 	sessMeta, evMeta := frame.NewRowsMetadata(traceSessionCols...), frame.NewRowsMetadata(traceEventCols...)
-	n.AddRule(simnode.Rule{Match: simnode.Prepare(traceSessionCQL), Then: simnode.Prepared(traceParams, sessMeta)})
-	n.AddRule(simnode.Rule{Match: simnode.Prepare(traceEventsCQL), Then: simnode.Prepared(traceParams, evMeta)})
+	n.AddRule(cassandratest.Rule{Match: cassandratest.Prepare(traceSessionCQL), Then: cassandratest.Prepared(traceParams, sessMeta)})
+	n.AddRule(cassandratest.Rule{Match: cassandratest.Prepare(traceEventsCQL), Then: cassandratest.Prepared(traceParams, evMeta)})
 	if incomplete < 0 {
-		n.AddRule(simnode.Rule{Match: simnode.Execute(traceSessionCQL), Then: simnode.Rows(sessMeta, [][][]byte{pending})})
+		n.AddRule(cassandratest.Rule{Match: cassandratest.Execute(traceSessionCQL), Then: cassandratest.Rows(sessMeta, [][][]byte{pending})})
 	} else {
 		if incomplete > 0 {
-			n.AddRule(simnode.Rule{Match: simnode.Execute(traceSessionCQL), Then: simnode.Times(incomplete, simnode.Rows(sessMeta, [][][]byte{pending}))})
+			n.AddRule(cassandratest.Rule{Match: cassandratest.Execute(traceSessionCQL), Then: cassandratest.Times(incomplete, cassandratest.Rows(sessMeta, [][][]byte{pending}))})
 		}
-		n.AddRule(simnode.Rule{Match: simnode.Execute(traceSessionCQL), Then: simnode.Rows(sessMeta, [][][]byte{done})})
+		n.AddRule(cassandratest.Rule{Match: cassandratest.Execute(traceSessionCQL), Then: cassandratest.Rows(sessMeta, [][][]byte{done})})
 	}
-	n.AddRule(simnode.Rule{Match: simnode.Execute(traceEventsCQL), Then: simnode.Rows(evMeta, events)})
+	n.AddRule(cassandratest.Rule{Match: cassandratest.Execute(traceEventsCQL), Then: cassandratest.Rows(evMeta, events)})
 	return n
 }
 
@@ -91,7 +91,7 @@ func TestQueryTraceWaitsUntilComplete(t *testing.T) {
 		tr.Events[0].Thread != "Native-Transport-Requests-1" || tr.Events[0].Time.IsZero() {
 		t.Fatalf("events %+v", tr.Events)
 	}
-	if got := n.Count(simnode.Execute(traceSessionCQL)); got != 3 {
+	if got := n.Count(cassandratest.Execute(traceSessionCQL)); got != 3 {
 		t.Fatalf("%d reads of the session row, want 3 (two incomplete)", got)
 	}
 }
@@ -110,14 +110,14 @@ func TestQueryTraceGivesUp(t *testing.T) {
 	if el := time.Since(start); el > 2*time.Second || tu.Waited < 300*time.Millisecond {
 		t.Fatalf("gave up after %v (Waited %v)", el, tu.Waited)
 	}
-	if got := n.Count(simnode.Execute(traceSessionCQL)); got < 2 || got > 6 {
+	if got := n.Count(cassandratest.Execute(traceSessionCQL)); got < 2 || got > 6 {
 		t.Fatalf("%d reads in 350ms at one per 100ms", got)
 	}
 }
 
 func TestQueryTracePermanentErrorFailsFast(t *testing.T) {
-	n := startNode(t, simnode.Config{})
-	n.AddRule(simnode.Rule{Match: simnode.Prepare(traceSessionCQL), Then: simnode.Error(&frame.UnauthorizedError{Msg: "no SELECT on system_traces"})})
+	n := startNode(t, cassandratest.Config{})
+	n.AddRule(cassandratest.Rule{Match: cassandratest.Prepare(traceSessionCQL), Then: cassandratest.Error(&frame.UnauthorizedError{Msg: "no SELECT on system_traces"})})
 	s := connect(t, simCluster(t, n))
 	start := time.Now()
 	_, err := s.queryTrace(context.Background(), uuid.New())

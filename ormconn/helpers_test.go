@@ -10,7 +10,7 @@ import (
 
 	"github.com/cqlgo/cassandra"
 	"github.com/cqlgo/cassandra/frame"
-	"github.com/cqlgo/cassandra/internal/simnode"
+	"github.com/cqlgo/cassandra/cassandratest"
 )
 
 // Helpers for the tests on simulated nodes (no server needed).
@@ -30,9 +30,9 @@ func testCtx(t testing.TB) context.Context {
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // startNode starts a simulated node closed at the end of the test.
-func startNode(t testing.TB) *simnode.Node {
+func startNode(t testing.TB) *cassandratest.Node {
 	t.Helper()
-	n, err := simnode.Start(simnode.Config{})
+	n, err := cassandratest.Start(cassandratest.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func quiet(c *cassandra.Cluster) {
 
 // simCluster returns a cluster for n, closed at the end of the test (a
 // no-op when the registry closed it already).
-func simCluster(t testing.TB, n *simnode.Node) *cassandra.Cluster {
+func simCluster(t testing.TB, n *cassandratest.Node) *cassandra.Cluster {
 	t.Helper()
 	c := cassandra.NewCluster(n.Addr().String())
 	quiet(c)
@@ -77,13 +77,13 @@ func deadCluster(t testing.TB) *cassandra.Cluster {
 // cluster's control connection) until release is called. entered is closed
 // once that STARTUP has arrived. release is idempotent and runs at the end
 // of the test, before the node closes.
-func gate(t testing.TB, n *simnode.Node) (entered <-chan struct{}, release func()) {
+func gate(t testing.TB, n *cassandratest.Node) (entered <-chan struct{}, release func()) {
 	t.Helper()
 	in, open := make(chan struct{}), make(chan struct{})
 	var inOnce, openOnce sync.Once
-	n.AddRule(simnode.Rule{
-		Match: simnode.Op(frame.OpStartup),
-		Then: simnode.Once(simnode.Func(func(*simnode.Request) simnode.Reaction {
+	n.AddRule(cassandratest.Rule{
+		Match: cassandratest.Op(frame.OpStartup),
+		Then: cassandratest.Once(cassandratest.Func(func(*cassandratest.Request) cassandratest.Reaction {
 			inOnce.Do(func() { close(in) })
 			<-open
 			return nil
@@ -108,7 +108,7 @@ func recv[T any](t testing.TB, ch <-chan T, what string) T {
 
 // sentConsistency returns the consistency of the QUERY request with text
 // q the node received last, or fails the test.
-func sentConsistency(t testing.TB, n *simnode.Node, q string) frame.Consistency {
+func sentConsistency(t testing.TB, n *cassandratest.Node, q string) frame.Consistency {
 	t.Helper()
 	reqs := n.Requests()
 	for i := len(reqs) - 1; i >= 0; i-- {

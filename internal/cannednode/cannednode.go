@@ -1,5 +1,5 @@
 // Package cannednode is a minimal in-process Cassandra node for benchmarks
-// of the driver's request path. Unlike internal/simnode it has no rules and
+// of the driver's request path. Unlike cassandratest it has no rules and
 // no goroutine per request: it answers every request from pre-encoded
 // frames, patching only the stream id, so that the allocations a benchmark
 // counts are the driver's own. It speaks protocol v4 without compression.

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/cqlgo/cassandra/frame"
-	"github.com/cqlgo/cassandra/internal/simnode"
+	"github.com/cqlgo/cassandra/cassandratest"
 )
 
 func TestStreamSet(t *testing.T) {
@@ -117,7 +117,7 @@ func TestHandshake(t *testing.T) {
 				want = "" // v5 compresses segments with lz4 only
 			}
 			t.Run(fmt.Sprintf("%v_%v_negotiates_%q", v, tc.comp, want), func(t *testing.T) {
-				n := startNode(t, simnode.Config{Handler: echoRows})
+				n := startNode(t, cassandratest.Config{Handler: echoRows})
 				cfg := testConnConfig(v)
 				cfg.Compression = tc.comp
 				cn := mustDial(t, n, cfg)
@@ -150,7 +150,7 @@ func TestHandshake(t *testing.T) {
 		}
 	}
 	t.Run("compression_not_offered_stays_uncompressed", func(t *testing.T) {
-		n := startNode(t, simnode.Config{Compression: []string{}})
+		n := startNode(t, cassandratest.Config{Compression: []string{}})
 		cfg := testConnConfig(frame.V4)
 		cfg.Compression = LZ4
 		cn := mustDial(t, n, cfg)
@@ -159,11 +159,11 @@ func TestHandshake(t *testing.T) {
 		}
 	})
 	t.Run("use_keyspace_on_connect", func(t *testing.T) {
-		n := startNode(t, simnode.Config{})
+		n := startNode(t, cassandratest.Config{})
 		cfg := testConnConfig(frame.V4)
 		cfg.Keyspace = `My"ks`
 		cn := mustDial(t, n, cfg)
-		if n.Count(simnode.Query(`USE "My""ks"`)) != 1 {
+		if n.Count(cassandratest.Query(`USE "My""ks"`)) != 1 {
 			t.Errorf("requests %+v: want one USE of the quoted keyspace", n.Requests())
 		}
 		if ks := cn.keyspace.Load(); ks == nil || *ks != `My"ks` {
@@ -171,7 +171,7 @@ func TestHandshake(t *testing.T) {
 		}
 	})
 	t.Run("dial_failure_is_a_conn_error", func(t *testing.T) {
-		n := startNode(t, simnode.Config{})
+		n := startNode(t, cassandratest.Config{})
 		n.Stop()
 		_, err := dialNode(t, n, testConnConfig(frame.V4))
 		var ce *ConnError
@@ -180,8 +180,8 @@ func TestHandshake(t *testing.T) {
 		}
 	})
 	t.Run("handshake_timeout_is_bounded_by_connect_timeout", func(t *testing.T) {
-		n := startNode(t, simnode.Config{})
-		n.AddRule(simnode.Rule{Match: simnode.Op(frame.OpStartup), Then: simnode.Hang()})
+		n := startNode(t, cassandratest.Config{})
+		n.AddRule(cassandratest.Rule{Match: cassandratest.Op(frame.OpStartup), Then: cassandratest.Hang()})
 		cfg := testConnConfig(frame.V4)
 		cfg.ConnectTimeout = 100 * time.Millisecond
 		start := time.Now()
@@ -222,7 +222,7 @@ func TestAuthentication(t *testing.T) {
 	for _, v := range []frame.Version{frame.V4, frame.V5} {
 		for _, tc := range tests {
 			t.Run(fmt.Sprintf("%v_%s", v, tc.name), func(t *testing.T) {
-				n := startNode(t, simnode.Config{Authenticator: tc.server, Username: "u", Password: "p"})
+				n := startNode(t, cassandratest.Config{Authenticator: tc.server, Username: "u", Password: "p"})
 				cfg := testConnConfig(v)
 				cfg.Auth = tc.auth
 				cfg.Compression = LZ4
@@ -235,7 +235,7 @@ func TestAuthentication(t *testing.T) {
 						t.Errorf("query after login: %v", err)
 					}
 				}
-				if tc.name == "class_outside_allow_list_is_auth_error" && n.Count(simnode.Op(frame.OpAuthResponse)) != 0 {
+				if tc.name == "class_outside_allow_list_is_auth_error" && n.Count(cassandratest.Op(frame.OpAuthResponse)) != 0 {
 					t.Error("the password was sent to a server whose authenticator is not allowed")
 				}
 			})
@@ -245,8 +245,8 @@ func TestAuthentication(t *testing.T) {
 
 func TestRequests(t *testing.T) {
 	t.Run("multiplexes_many_concurrent_requests_on_one_connection", func(t *testing.T) {
-		n := startNode(t, simnode.Config{Handler: func(r *simnode.Request) simnode.Reaction {
-			return simnode.Delay(time.Duration(rand.IntN(3000))*time.Microsecond, echoRows(r))
+		n := startNode(t, cassandratest.Config{Handler: func(r *cassandratest.Request) cassandratest.Reaction {
+			return cassandratest.Delay(time.Duration(rand.IntN(3000))*time.Microsecond, echoRows(r))
 		}})
 		for _, v := range []frame.Version{frame.V4, frame.V5} {
 			cfg := testConnConfig(v)
@@ -276,8 +276,8 @@ func TestRequests(t *testing.T) {
 		}
 	})
 	t.Run("server_error_comes_back_typed", func(t *testing.T) {
-		n := startNode(t, simnode.Config{})
-		n.AddRule(simnode.Rule{Match: simnode.Query("SELECT x"), Then: simnode.Error(&frame.UnavailableError{Consistency: frame.Quorum, Required: 3, Alive: 1})})
+		n := startNode(t, cassandratest.Config{})
+		n.AddRule(cassandratest.Rule{Match: cassandratest.Query("SELECT x"), Then: cassandratest.Error(&frame.UnavailableError{Consistency: frame.Quorum, Required: 3, Alive: 1})})
 		cn := mustDial(t, n, testConnConfig(frame.V4))
 		_, err := queryText(context.Background(), cn, "SELECT x")
 		var un *frame.UnavailableError
@@ -286,11 +286,11 @@ func TestRequests(t *testing.T) {
 		}
 	})
 	t.Run("late_answer_times_out_promptly_and_keeps_the_stream_until_it_arrives", func(t *testing.T) {
-		n := startNode(t, simnode.Config{})
+		n := startNode(t, cassandratest.Config{})
 		release := make(chan struct{})
-		n.AddRule(simnode.Rule{Match: simnode.Query("SELECT slow"), Then: simnode.Func(func(*simnode.Request) simnode.Reaction {
+		n.AddRule(cassandratest.Rule{Match: cassandratest.Query("SELECT slow"), Then: cassandratest.Func(func(*cassandratest.Request) cassandratest.Reaction {
 			<-release
-			return simnode.Void()
+			return cassandratest.Void()
 		})})
 		cn := mustDial(t, n, testConnConfig(frame.V4))
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
@@ -321,8 +321,8 @@ func TestRequests(t *testing.T) {
 		}
 	})
 	t.Run("request_deadline_holds_under_concurrent_reuse_of_calls", func(t *testing.T) {
-		n := startNode(t, simnode.Config{})
-		n.AddRule(simnode.Rule{Match: simnode.Query("SELECT hang"), Then: simnode.Hang()})
+		n := startNode(t, cassandratest.Config{})
+		n.AddRule(cassandratest.Rule{Match: cassandratest.Query("SELECT hang"), Then: cassandratest.Hang()})
 		cfg := testConnConfig(frame.V4)
 		cfg.MaxOrphans = 0
 		cn := mustDial(t, n, cfg)
@@ -356,13 +356,13 @@ func TestRequests(t *testing.T) {
 		wg.Wait()
 	})
 	t.Run("cancelled_context_releases_the_caller_at_once", func(t *testing.T) {
-		n := startNode(t, simnode.Config{})
-		n.AddRule(simnode.Rule{Match: simnode.Query("SELECT hang"), Then: simnode.Hang()})
+		n := startNode(t, cassandratest.Config{})
+		n.AddRule(cassandratest.Rule{Match: cassandratest.Query("SELECT hang"), Then: cassandratest.Hang()})
 		cn := mustDial(t, n, testConnConfig(frame.V4))
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error)
 		go func() { _, err := queryText(ctx, cn, "SELECT hang"); done <- err }()
-		pollUntil(t, 2*time.Second, "request sent", func() bool { return n.Count(simnode.Query("SELECT hang")) == 1 })
+		pollUntil(t, 2*time.Second, "request sent", func() bool { return n.Count(cassandratest.Query("SELECT hang")) == 1 })
 		cancel()
 		select {
 		case err := <-done:
@@ -374,8 +374,8 @@ func TestRequests(t *testing.T) {
 		}
 	})
 	t.Run("orphans_past_the_bound_close_the_connection", func(t *testing.T) {
-		n := startNode(t, simnode.Config{})
-		n.AddRule(simnode.Rule{Match: simnode.Query("SELECT hang"), Then: simnode.Hang()})
+		n := startNode(t, cassandratest.Config{})
+		n.AddRule(cassandratest.Rule{Match: cassandratest.Query("SELECT hang"), Then: cassandratest.Hang()})
 		cfg := testConnConfig(frame.V4)
 		cfg.MaxOrphans = 3
 		cn := mustDial(t, n, cfg)
@@ -398,14 +398,14 @@ func TestRequests(t *testing.T) {
 		}
 	})
 	t.Run("dropped_connection_fails_in_flight_requests_at_once", func(t *testing.T) {
-		n := startNode(t, simnode.Config{})
-		n.AddRule(simnode.Rule{Match: simnode.Query("SELECT hang"), Then: simnode.Hang()})
+		n := startNode(t, cassandratest.Config{})
+		n.AddRule(cassandratest.Rule{Match: cassandratest.Query("SELECT hang"), Then: cassandratest.Hang()})
 		cn := mustDial(t, n, testConnConfig(frame.V5))
 		errs := make(chan error, 10)
 		for i := 0; i < 10; i++ {
 			go func() { _, err := queryText(context.Background(), cn, "SELECT hang"); errs <- err }()
 		}
-		pollUntil(t, 2*time.Second, "requests sent", func() bool { return n.Count(simnode.Query("SELECT hang")) == 10 })
+		pollUntil(t, 2*time.Second, "requests sent", func() bool { return n.Count(cassandratest.Query("SELECT hang")) == 10 })
 		n.DropConns()
 		for i := 0; i < 10; i++ {
 			select {
@@ -433,8 +433,8 @@ func TestRequests(t *testing.T) {
 			{"v5_bad_segment_crc", frame.V5, []byte{0xde, 0xad, 0xbe, 0xef, 0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 0}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				n := startNode(t, simnode.Config{})
-				n.AddRule(simnode.Rule{Match: simnode.Query("SELECT junk"), Then: simnode.Garbage(tc.junk)})
+				n := startNode(t, cassandratest.Config{})
+				n.AddRule(cassandratest.Rule{Match: cassandratest.Query("SELECT junk"), Then: cassandratest.Garbage(tc.junk)})
 				cn := mustDial(t, n, testConnConfig(tc.v))
 				ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 				defer cancel()
@@ -447,11 +447,11 @@ func TestRequests(t *testing.T) {
 		}
 	})
 	t.Run("heartbeat_closes_a_connection_to_a_hung_node", func(t *testing.T) {
-		n := startNode(t, simnode.Config{})
+		n := startNode(t, cassandratest.Config{})
 		cfg := testConnConfig(frame.V4)
 		cfg.Heartbeat = 100 * time.Millisecond
 		cfg.HeartbeatTimeout = 100 * time.Millisecond
-		n.AddRule(simnode.Rule{Match: simnode.All(simnode.Op(frame.OpOptions), func(r *simnode.Request) bool { return r.Seq > 1 }), Then: simnode.Hang()})
+		n.AddRule(cassandratest.Rule{Match: cassandratest.All(cassandratest.Op(frame.OpOptions), func(r *cassandratest.Request) bool { return r.Seq > 1 }), Then: cassandratest.Hang()})
 		start := time.Now()
 		cn := mustDial(t, n, cfg)
 		pollUntil(t, 2*time.Second, "heartbeat closes the connection", cn.IsClosed)
@@ -469,9 +469,9 @@ func TestRequests(t *testing.T) {
 		// assertion sits half an interval past the right time, so a
 		// loaded machine's scheduling delays cannot make it fail.
 		const interval, timeout = 400 * time.Millisecond, 100 * time.Millisecond
-		n := startNode(t, simnode.Config{})
+		n := startNode(t, cassandratest.Config{})
 		var hung atomic.Bool
-		n.AddRule(simnode.Rule{Match: func(r *simnode.Request) bool { return r.Opcode == frame.OpOptions && hung.Load() }, Then: simnode.Hang()})
+		n.AddRule(cassandratest.Rule{Match: func(r *cassandratest.Request) bool { return r.Opcode == frame.OpOptions && hung.Load() }, Then: cassandratest.Hang()})
 		cfg := testConnConfig(frame.V4)
 		cfg.Heartbeat, cfg.HeartbeatTimeout = interval, timeout
 		cn := mustDial(t, n, cfg)
@@ -490,18 +490,18 @@ func TestRequests(t *testing.T) {
 		}
 	})
 	t.Run("heartbeat_keeps_a_healthy_idle_connection", func(t *testing.T) {
-		n := startNode(t, simnode.Config{})
+		n := startNode(t, cassandratest.Config{})
 		cfg := testConnConfig(frame.V4)
 		cfg.Heartbeat = 20 * time.Millisecond
 		cfg.HeartbeatTimeout = 500 * time.Millisecond
 		cn := mustDial(t, n, cfg)
-		pollUntil(t, 2*time.Second, "heartbeats sent", func() bool { return n.Count(simnode.Op(frame.OpOptions)) >= 4 })
+		pollUntil(t, 2*time.Second, "heartbeats sent", func() bool { return n.Count(cassandratest.Op(frame.OpOptions)) >= 4 })
 		if cn.IsClosed() {
 			t.Errorf("healthy connection closed: %v", cn.Err())
 		}
 	})
 	t.Run("events_reach_the_handler", func(t *testing.T) {
-		n := startNode(t, simnode.Config{})
+		n := startNode(t, cassandratest.Config{})
 		got := make(chan *frame.Event, 1)
 		cfg := testConnConfig(frame.V5)
 		cfg.OnEvent = func(ev *frame.Event) { got <- ev }
@@ -520,7 +520,7 @@ func TestRequests(t *testing.T) {
 		}
 	})
 	t.Run("close_stops_the_connection_goroutines", func(t *testing.T) {
-		n := startNode(t, simnode.Config{})
+		n := startNode(t, cassandratest.Config{})
 		cfg := testConnConfig(frame.V5)
 		cfg.Heartbeat = time.Hour
 		cn := mustDial(t, n, cfg)
@@ -534,8 +534,8 @@ func TestRequests(t *testing.T) {
 
 func TestBytesThatAreNoCQL(t *testing.T) {
 	t.Run("garbage_before_the_handshake_is_not_a_version_refusal", func(t *testing.T) {
-		n := startNode(t, simnode.Config{})
-		n.AddRule(simnode.Rule{Match: simnode.Op(frame.OpOptions), Then: simnode.Garbage([]byte("HTTP/1.1 400 Bad Request\r\n\r\n"))})
+		n := startNode(t, cassandratest.Config{})
+		n.AddRule(cassandratest.Rule{Match: cassandratest.Op(frame.OpOptions), Then: cassandratest.Garbage([]byte("HTTP/1.1 400 Bad Request\r\n\r\n"))})
 		_, err := dialNode(t, n, testConnConfig(frame.V5))
 		var pv *ProtocolVersionError
 		var ce *ConnError
@@ -544,9 +544,9 @@ func TestBytesThatAreNoCQL(t *testing.T) {
 		}
 	})
 	t.Run("old_version_answer_is_a_version_refusal", func(t *testing.T) {
-		n := startNode(t, simnode.Config{})
+		n := startNode(t, cassandratest.Config{})
 		// A v2 response header, as Cassandra 2.0 answers a v3+ request.
-		n.AddRule(simnode.Rule{Match: simnode.Op(frame.OpOptions), Then: simnode.Garbage([]byte{0x82, 0, 0, 0, 0, 0, 0, 0, 0})})
+		n.AddRule(cassandratest.Rule{Match: cassandratest.Op(frame.OpOptions), Then: cassandratest.Garbage([]byte{0x82, 0, 0, 0, 0, 0, 0, 0, 0})})
 		_, err := dialNode(t, n, testConnConfig(frame.V4))
 		var pv *ProtocolVersionError
 		if !errors.As(err, &pv) {
@@ -554,11 +554,11 @@ func TestBytesThatAreNoCQL(t *testing.T) {
 		}
 	})
 	t.Run("response_of_another_version_closes_the_connection", func(t *testing.T) {
-		n := startNode(t, simnode.Config{})
+		n := startNode(t, cassandratest.Config{})
 		cn := mustDial(t, n, testConnConfig(frame.V4))
-		n.AddRule(simnode.Rule{Match: simnode.Query("SELECT odd"), Then: simnode.Func(func(r *simnode.Request) simnode.Reaction {
+		n.AddRule(cassandratest.Rule{Match: cassandratest.Query("SELECT odd"), Then: cassandratest.Func(func(r *cassandratest.Request) cassandratest.Reaction {
 			// A v3 VOID result on this v4 connection.
-			return simnode.Garbage([]byte{0x83, 0, byte(uint16(r.Stream) >> 8), byte(r.Stream), byte(frame.OpResult), 0, 0, 0, 4, 0, 0, 0, 1})
+			return cassandratest.Garbage([]byte{0x83, 0, byte(uint16(r.Stream) >> 8), byte(r.Stream), byte(frame.OpResult), 0, 0, 0, 4, 0, 0, 0, 1})
 		})})
 		_, err := queryText(context.Background(), cn, "SELECT odd")
 		var ce *ConnError

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/cqlgo/cassandra/frame"
-	"github.com/cqlgo/cassandra/internal/simnode"
+	"github.com/cqlgo/cassandra/cassandratest"
 )
 
 // pollUntil waits until cond holds, checking every few milliseconds, and
@@ -31,9 +31,9 @@ func quietLogger() *slog.Logger {
 }
 
 // startNode starts a simulated node closed at the end of the test.
-func startNode(t testing.TB, cfg simnode.Config) *simnode.Node {
+func startNode(t testing.TB, cfg cassandratest.Config) *cassandratest.Node {
 	t.Helper()
-	n, err := simnode.Start(cfg)
+	n, err := cassandratest.Start(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func testConnConfig(v frame.Version) *Config {
 }
 
 // dialNode opens a connection to n, closed at the end of the test.
-func dialNode(t testing.TB, n *simnode.Node, cfg *Config) (*Conn, error) {
+func dialNode(t testing.TB, n *cassandratest.Node, cfg *Config) (*Conn, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -68,7 +68,7 @@ func dialNode(t testing.TB, n *simnode.Node, cfg *Config) (*Conn, error) {
 	return cn, err
 }
 
-func mustDial(t testing.TB, n *simnode.Node, cfg *Config) *Conn {
+func mustDial(t testing.TB, n *cassandratest.Node, cfg *Config) *Conn {
 	t.Helper()
 	cn, err := dialNode(t, n, cfg)
 	if err != nil {
@@ -101,7 +101,7 @@ func queryText(ctx context.Context, cn *Conn, cql string) (string, error) {
 }
 
 // echoRows answers a QUERY with one row holding its text.
-func echoRows(r *simnode.Request) simnode.Reaction {
+func echoRows(r *cassandratest.Request) cassandratest.Reaction {
 	meta := frame.NewRowsMetadata(frame.ColumnSpec{Keyspace: "ks", Table: "t", Name: "q", Type: &frame.Type{ID: frame.TypeVarchar}})
-	return simnode.Rows(meta, [][][]byte{{simnode.TextCell(r.Query)}})
+	return cassandratest.Rows(meta, [][][]byte{{cassandratest.TextCell(r.Query)}})
 }

@@ -1,4 +1,4 @@
-package simnode
+package cassandratest
 
 import (
 	"fmt"
@@ -199,7 +199,7 @@ func (n *Node) peerRow(p PeerInfo) map[string][]byte {
 func Cell(t *frame.Type, v any) []byte {
 	b, err := cqltype.Marshal(t, v)
 	if err != nil {
-		panic(fmt.Sprintf("simnode: cell of type %s: %v", t, err))
+		panic(fmt.Sprintf("cassandratest: cell of type %s: %v", t, err))
 	}
 	return b
 }

@@ -1,4 +1,4 @@
-package simnode
+package cassandratest
 
 import (
 	"crypto/rand"
@@ -40,7 +40,7 @@ type Config struct {
 	Username, Password string
 
 	// Identity served in system.local. Zero values get defaults: a random
-	// HostID, "simnode" cluster, "datacenter1", "rack1", release "5.0.2",
+	// HostID, "cassandratest" cluster, "datacenter1", "rack1", release "5.0.2",
 	// the Murmur3 partitioner, token "0" and DefaultSchemaVersion.
 	HostID         [16]byte
 	ClusterName    string
@@ -85,7 +85,7 @@ type PeerInfo struct {
 var DefaultSchemaVersion = [16]byte{0x5c, 0x4e, 0x6d, 0xe0, 0x1a, 0x2b, 0x3c, 0x4d, 0x8e, 0x5f, 0x60, 0x71, 0x82, 0x93, 0xa4, 0xb5}
 
 // ErrClosed is returned by Restart on a closed node.
-var ErrClosed = errors.New("simnode: node closed")
+var ErrClosed = errors.New("cassandratest: node closed")
 
 // Node is a fake Cassandra node listening on a loopback address. All its
 // methods are safe for concurrent use.
@@ -99,7 +99,10 @@ type Node struct {
 	closed   bool
 	conns    map[*conn]struct{}
 	nextConn int
-	rules    []Rule
+	rules    []ruleEntry // copied on write: record iterates a snapshot
+	lastRule RuleID
+	refuse   bool // RefuseConnections
+	refused  int
 	prepared map[string]*prepared // by string(id)
 	requests []Request
 	lastSeq  int
@@ -123,7 +126,7 @@ func Start(cfg Config) (*Node, error) {
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("simnode: %w", err)
+		return nil, fmt.Errorf("cassandratest: %w", err)
 	}
 	n.addr = netip.MustParseAddrPort(ln.Addr().String())
 	n.serve(ln)
@@ -147,7 +150,7 @@ func (n *Node) setConfig(cfg Config) {
 			*s = v
 		}
 	}
-	def(&cfg.ClusterName, "simnode")
+	def(&cfg.ClusterName, "cassandratest")
 	def(&cfg.DC, "datacenter1")
 	def(&cfg.Rack, "rack1")
 	def(&cfg.ReleaseVersion, "5.0.2")
@@ -190,6 +193,12 @@ func (n *Node) accept(ln net.Listener) {
 			n.mu.Unlock()
 			nc.Close()
 			return
+		}
+		if n.refuse {
+			n.refused++
+			n.mu.Unlock()
+			nc.Close()
+			continue
 		}
 		n.nextConn++
 		c := newConn(n, nc, n.nextConn)
@@ -264,7 +273,7 @@ func (n *Node) Restart() error {
 	}
 	ln, err := net.Listen("tcp", n.addr.String())
 	if err != nil {
-		return fmt.Errorf("simnode: restart: %w", err)
+		return fmt.Errorf("cassandratest: restart: %w", err)
 	}
 	n.serve(ln)
 	return nil
@@ -328,13 +337,57 @@ func (n *Node) SendEvent(ev *frame.Event) int {
 	return sent
 }
 
+// RefuseConnections makes the node close every new connection as soon as
+// it is accepted, before the handshake, as a node whose native transport
+// is overloaded or shutting down does (refuse true), or accept them again
+// (false). Open connections are left alone; DropConns closes them.
+func (n *Node) RefuseConnections(refuse bool) {
+	n.mu.Lock()
+	n.refuse = refuse
+	n.mu.Unlock()
+}
+
+// Refused returns how many connections RefuseConnections closed so far.
+func (n *Node) Refused() int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.refused
+}
+
+// ruleEntry is a rule with its id.
+type ruleEntry struct {
+	id RuleID
+	Rule
+}
+
 // AddRule appends a rule. Rules are tried in the order added and the first
 // whose Match accepts a request decides the reaction; requests no rule
-// takes get the built-in behaviour.
-func (n *Node) AddRule(r Rule) {
+// takes get the built-in behaviour. Rules may be added, removed and
+// cleared while requests are being answered: a request sees the rules as
+// they were when it arrived.
+func (n *Node) AddRule(r Rule) { n.AddRuleID(r) }
+
+// AddRuleID appends a rule as AddRule does and returns its id, for
+// RemoveRule.
+func (n *Node) AddRuleID(r Rule) RuleID {
 	n.mu.Lock()
-	n.rules = append(n.rules, r)
-	n.mu.Unlock()
+	defer n.mu.Unlock()
+	n.lastRule++
+	// A new array, so that a request iterating the old one is not raced.
+	n.rules = append(slices.Clip(n.rules), ruleEntry{n.lastRule, r})
+	return n.lastRule
+}
+
+// RemoveRule removes the rule id and reports whether it was there.
+func (n *Node) RemoveRule(id RuleID) bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	i := slices.IndexFunc(n.rules, func(e ruleEntry) bool { return e.id == id })
+	if i < 0 {
+		return false
+	}
+	n.rules = slices.Concat(n.rules[:i], n.rules[i+1:])
+	return true
 }
 
 // ClearRules removes every rule.
@@ -388,6 +441,18 @@ func (n *Node) Count(m Matcher) int {
 	return k
 }
 
+// Counts returns how many requests of each opcode the node received so
+// far (since ResetRequests), handshake included.
+func (n *Node) Counts() map[frame.Opcode]int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	out := map[frame.Opcode]int{}
+	for i := range n.requests {
+		out[n.requests[i].Opcode]++
+	}
+	return out
+}
+
 // ResetRequests forgets the requests received so far; Request.Seq keeps
 // counting.
 func (n *Node) ResetRequests() {
@@ -400,7 +465,7 @@ func (n *Node) ResetRequests() {
 func (n *Node) log(req *Request) {
 	n.mu.Lock()
 	n.lastSeq++
-	req.Seq = n.lastSeq
+	req.Seq, req.n = n.lastSeq, n
 	n.requests = append(n.requests, *req)
 	n.mu.Unlock()
 }
@@ -413,6 +478,7 @@ func (n *Node) record(req *Request) Reaction {
 	rules := n.rules
 	n.mu.Unlock()
 	for _, r := range rules {
+		r := r.Rule
 		if r.Match != nil && !r.Match(req) {
 			continue
 		}

@@ -1,4 +1,4 @@
-package simnode
+package cassandratest
 
 import (
 	"bufio"
@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/cqlgo/cassandra/frame"
 )
@@ -37,10 +39,11 @@ type conn struct {
 
 	closeOnce sync.Once
 
-	mu      sync.Mutex // guards the fields below
-	version frame.Version
-	state   connState
-	events  map[string]bool
+	mu       sync.Mutex // guards the fields below
+	version  frame.Version
+	state    connState
+	events   map[string]bool
+	keyspace string // set by the last SET_KEYSPACE answered
 
 	wmu      sync.Mutex       // serializes writes; guards the framing below
 	comp     frame.Compressor // v3/v4 body compression, both directions
@@ -175,21 +178,33 @@ func (c *conn) handle(h frame.Header, raw []byte) bool {
 		return true
 	}
 	req.Msg, req.CustomPayload = m, f.CustomPayload
+	c.mu.Lock()
+	req.Keyspace = c.keyspace
+	c.mu.Unlock()
+	var ks string
 	switch m := m.(type) {
 	case *frame.Query:
-		req.Query = m.Query
+		req.Query, req.Consistency, ks = m.Query, m.Params.Consistency, m.Params.Keyspace
 	case *frame.Prepare:
-		req.Query = m.Query
+		req.Query, ks = m.Query, m.Keyspace
 	case *frame.Execute:
-		req.ID = m.ID
+		req.ID, req.Consistency, ks = m.ID, m.Params.Consistency, m.Params.Keyspace
 		if p := c.n.lookup(m.ID); p != nil {
 			req.Query = p.query
 		}
+	case *frame.Batch:
+		req.Consistency, ks = m.Consistency, m.Keyspace
 	}
-	r := c.n.record(req)
-	if r == nil {
-		r = Builtin()
+	if ks != "" {
+		req.Keyspace = ks
 	}
+	switch h.Opcode {
+	case frame.OpQuery, frame.OpPrepare, frame.OpExecute, frame.OpBatch:
+		if h.Flags&frame.FlagTracing != 0 {
+			req.Tracing, req.TraceID = true, timeUUID()
+		}
+	}
+	r := orBuiltin(c.n.record(req))
 	x := &exchange{c: c, req: req}
 	if c.getState() != stateReady {
 		r.react(x)
@@ -270,7 +285,7 @@ func (c *conn) refuse(v frame.Version, stream int16, op frame.Opcode) {
 	hi := c.n.versions[len(c.n.versions)-1]
 	c.n.log(&Request{Conn: c.id, Version: v, Stream: stream, Opcode: op})
 	msg := fmt.Sprintf("Invalid or unsupported protocol version (%d); highest supported version is %d", byte(v), byte(hi))
-	_ = c.write(hi, stream, &frame.ErrorResponse{Err: &frame.ProtocolError{Msg: msg}})
+	_ = c.write(hi, stream, &frame.ErrorResponse{Err: &frame.ProtocolError{Msg: msg}}, writeOpts{})
 	c.shutdown()
 }
 
@@ -283,7 +298,7 @@ func (c *conn) fatal(stream int16, err error) {
 	if v == 0 {
 		v = c.n.versions[len(c.n.versions)-1]
 	}
-	_ = c.write(v, stream, &frame.ErrorResponse{Err: &frame.ProtocolError{Msg: err.Error()}})
+	_ = c.write(v, stream, &frame.ErrorResponse{Err: &frame.ProtocolError{Msg: err.Error()}}, writeOpts{})
 	c.shutdown()
 }
 
@@ -300,11 +315,43 @@ func (c *conn) protocolError(req *Request, msg string) {
 	c.reply(req, &frame.ErrorResponse{Err: &frame.ProtocolError{Msg: msg}})
 }
 
-// reply answers req with m and moves the handshake along: a READY or
+// writeOpts are what reactions add to an answer.
+type writeOpts struct {
+	warnings []string // server warnings (v4+)
+	traced   bool     // the request asked for tracing
+	traceID  [16]byte
+	half     bool // write half the frame, then close
+}
+
+func (o *writeOpts) envelope(v frame.Version, m frame.Message) (frame.Flags, *frame.Envelope) {
+	var flags frame.Flags
+	var env frame.Envelope
+	if o.traced && m.Opcode() == frame.OpResult {
+		flags |= frame.FlagTracing
+		env.TracingID = o.traceID
+	}
+	if o.warnings != nil && v >= frame.V4 {
+		env.Warnings = o.warnings
+	}
+	if flags == 0 && env.Warnings == nil {
+		return 0, nil
+	}
+	return flags, &env
+}
+
+func (c *conn) reply(req *Request, m frame.Message) { c.replyOpts(req, m, writeOpts{}) }
+
+// replyOpts answers req with m and moves the handshake along: a READY or
 // AUTHENTICATE to a STARTUP turns on the negotiated compression (v3/v4:
 // this very answer is compressed, as Cassandra does) or v5 segments (from
 // the next frame on), and READY or AUTH_SUCCESS makes the connection ready.
-func (c *conn) reply(req *Request, m frame.Message) {
+// A SET_KEYSPACE answer sets the connection's keyspace.
+func (c *conn) replyOpts(req *Request, m frame.Message, o writeOpts) {
+	if o.half {
+		_ = c.write(req.Version, req.Stream, m, o)
+		c.close()
+		return
+	}
 	var next connState = -1
 	var comp frame.Compressor
 	switch req.Opcode {
@@ -324,14 +371,20 @@ func (c *conn) reply(req *Request, m frame.Message) {
 		}
 	}
 	if next < 0 {
-		_ = c.write(req.Version, req.Stream, m)
+		if ks, ok := m.(*frame.SetKeyspaceResult); ok {
+			// Before the answer, so the client's next request sees it.
+			c.mu.Lock()
+			c.keyspace = ks.Keyspace
+			c.mu.Unlock()
+		}
+		_ = c.write(req.Version, req.Stream, m, o)
 		return
 	}
 	c.wmu.Lock()
 	if req.Opcode == frame.OpStartup && req.Version < frame.V5 {
 		c.comp = comp
 	}
-	err := c.writeLocked(req.Version, req.Stream, m)
+	err := c.writeLocked(req.Version, req.Stream, m, o)
 	if req.Opcode == frame.OpStartup && req.Version >= frame.V5 {
 		c.segments = true
 		if comp == frame.LZ4 {
@@ -349,32 +402,43 @@ func (c *conn) send(stream int16, m frame.Message) error {
 	c.mu.Lock()
 	v := c.version
 	c.mu.Unlock()
-	return c.write(v, stream, m)
+	return c.write(v, stream, m, writeOpts{})
 }
 
-func (c *conn) write(v frame.Version, stream int16, m frame.Message) error {
+func (c *conn) write(v frame.Version, stream int16, m frame.Message, o writeOpts) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	return c.writeLocked(v, stream, m)
+	return c.writeLocked(v, stream, m, o)
 }
 
 // writeLocked encodes m in the current framing and writes it. A message
 // that cannot be encoded (a test's mistake, such as v4-only fields in v3)
 // is answered with a SERVER_ERROR saying why, so the test sees it.
-func (c *conn) writeLocked(v frame.Version, stream int16, m frame.Message) error {
-	h := frame.Header{Version: v, Stream: stream}
-	out, err := frame.AppendFrame(c.wbuf[:0], h, nil, m, c.comp)
+func (c *conn) writeLocked(v frame.Version, stream int16, m frame.Message, o writeOpts) error {
+	flags, env := o.envelope(v, m)
+	h := frame.Header{Version: v, Stream: stream, Flags: flags}
+	out, err := frame.AppendFrame(c.wbuf[:0], h, env, m, c.comp)
 	if err != nil {
-		msg := "simnode: cannot encode the answer: " + err.Error()
+		msg := "cassandratest: cannot encode the answer: " + err.Error()
+		h.Flags = 0
 		if out, err = frame.AppendFrame(c.wbuf[:0], h, nil, &frame.ErrorResponse{Err: &frame.InternalError{Msg: msg}}, c.comp); err != nil {
 			return err
 		}
 	}
 	c.wbuf = out
+	hdr := frame.HeaderSize
 	if c.segments {
 		if out, err = frame.AppendSegments(nil, out, c.segComp); err != nil {
 			return err
 		}
+		hdr = frame.SegmentHeaderSize
+		if c.segComp != nil {
+			hdr = frame.CompressedSegmentHeaderSize
+		}
+	}
+	if o.half {
+		// The header, which announces the whole length, and half the rest.
+		out = out[:hdr+(len(out)-hdr)/2]
 	}
 	return c.writeBytes(out)
 }
@@ -383,6 +447,16 @@ func (c *conn) writeRaw(b []byte) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	_ = c.writeBytes(b)
+}
+
+// timeUUID returns a version 1 (time-based) UUID, as Cassandra's tracing
+// session ids are.
+func timeUUID() [16]byte {
+	u, err := uuid.NewUUID()
+	if err != nil {
+		return RandomUUID()
+	}
+	return u
 }
 
 // writeTimeout bounds a write to a client that stopped reading, so that

@@ -1,4 +1,4 @@
-package simnode
+package cassandratest
 
 import (
 	"bufio"
@@ -37,7 +37,13 @@ func dial(t *testing.T, n *Node, v frame.Version) *client {
 // send writes m on stream in the client's current framing.
 func (c *client) send(stream int16, m frame.Message) {
 	c.t.Helper()
-	b, err := frame.AppendFrame(nil, frame.Header{Version: c.v, Stream: stream}, nil, m, c.comp)
+	c.sendFlags(stream, 0, m)
+}
+
+// sendFlags writes m on stream with header flags (FlagTracing).
+func (c *client) sendFlags(stream int16, flags frame.Flags, m frame.Message) {
+	c.t.Helper()
+	b, err := frame.AppendFrame(nil, frame.Header{Version: c.v, Stream: stream, Flags: flags}, nil, m, c.comp)
 	require.NoError(c.t, err)
 	if c.segments {
 		b, err = frame.AppendSegments(nil, b, c.dec.Compressor)

@@ -1,4 +1,4 @@
-package simnode
+package cassandratest
 
 import (
 	"bytes"
@@ -30,7 +30,7 @@ func (c *conn) builtin(x *exchange) {
 	}
 	switch c.getState() {
 	case stateNew:
-		c.protocolError(req, fmt.Sprintf("Unexpected message %v, expecting STARTUP or OPTIONS", req.Opcode))
+		x.protocolError(fmt.Sprintf("Unexpected message %v, expecting STARTUP or OPTIONS", req.Opcode))
 		return
 	case stateAuth:
 		x.reply(&frame.ErrorResponse{Err: &frame.UnauthorizedError{Msg: "You have not logged in"}})
@@ -60,7 +60,7 @@ func (c *conn) builtin(x *exchange) {
 		}
 		c.handler(x)
 	default:
-		c.protocolError(req, fmt.Sprintf("Unexpected message %v", req.Opcode))
+		x.protocolError(fmt.Sprintf("Unexpected message %v", req.Opcode))
 	}
 }
 
@@ -80,21 +80,21 @@ func (n *Node) supported() *frame.Supported {
 func (c *conn) startup(x *exchange) {
 	st := x.req.Msg.(*frame.Startup)
 	if c.getState() != stateNew {
-		c.protocolError(x.req, "Unexpected message STARTUP, the connection is already initialized")
+		x.protocolError("Unexpected message STARTUP, the connection is already initialized")
 		return
 	}
 	if startupOption(st, frame.StartupCQLVersion) == "" {
-		c.protocolError(x.req, "Missing value CQL_VERSION in STARTUP message")
+		x.protocolError("Missing value CQL_VERSION in STARTUP message")
 		return
 	}
 	if name := startupOption(st, frame.StartupCompression); name != "" {
 		lower := strings.ToLower(name)
 		switch {
 		case compressor(lower) == nil || !slices.Contains(c.n.cfg.Compression, lower):
-			c.protocolError(x.req, "Unknown compression algorithm: "+name)
+			x.protocolError("Unknown compression algorithm: " + name)
 			return
 		case lower == "snappy" && x.req.Version >= frame.V5:
-			c.protocolError(x.req, "Snappy compression is not supported in protocol V5")
+			x.protocolError("Snappy compression is not supported in protocol V5")
 			return
 		}
 	}
@@ -107,7 +107,7 @@ func (c *conn) startup(x *exchange) {
 
 func (c *conn) authResponse(x *exchange) {
 	if c.getState() != stateAuth {
-		c.protocolError(x.req, "Unexpected message AUTH_RESPONSE, no authentication in progress")
+		x.protocolError("Unexpected message AUTH_RESPONSE, no authentication in progress")
 		return
 	}
 	token := x.req.Msg.(*frame.AuthResponse).Token
@@ -162,7 +162,7 @@ func (c *conn) handler(x *exchange) {
 // remembers the statement under the md5 of its text.
 func (c *conn) prepare(x *exchange, params frame.PreparedMetadata, result frame.RowsMetadata) {
 	if x.req.Opcode != frame.OpPrepare {
-		c.protocolError(x.req, fmt.Sprintf("simnode: Prepared reaction to %v", x.req.Opcode))
+		x.protocolError(fmt.Sprintf("cassandratest: Prepared reaction to %v", x.req.Opcode))
 		return
 	}
 	id := PreparedID(x.req.Query)
