@@ -14,6 +14,7 @@ import (
 
 	"github.com/cqlgo/cassandra/frame"
 	"github.com/cqlgo/cassandra/internal/conn"
+	"github.com/cqlgo/cassandra/metadata"
 	"github.com/cqlgo/cassandra/policy"
 )
 
@@ -108,6 +109,9 @@ type Cluster struct {
 	// Profiles are named execution profiles, chosen per statement with
 	// Profile(name).
 	Profiles ProfileManager
+
+	// Schema tunes the schema metadata (Metadata). Default: every keyspace.
+	Schema SchemaConfig
 
 	// Observer is told about every request and attempt. Default: none.
 	Observer RequestObserver
@@ -387,6 +391,8 @@ type clusterState struct {
 	listeners    []HostListener
 	reconnectors map[*Host]*reconnector
 	flaps        map[*Host]*flap // hosts whose connections die young
+
+	schemaListeners []func(SchemaChange, *metadata.Schema)
 
 	// stateMu orders host state changes with their listener notices.
 	stateMu      sync.Mutex

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cqlgo/cassandra/frame"
 	"github.com/cqlgo/cassandra/internal/conn"
+	"github.com/cqlgo/cassandra/metadata"
 	"github.com/cqlgo/cassandra/policy"
 )
 
@@ -36,7 +37,8 @@ type controlConn struct {
 	connects       atomic.Uint64
 	lastRefresh    atomic.Int64 // unix nanoseconds of the last host refresh
 	lastSchema     atomic.Int64 // unix nanoseconds of the last schema event
-	peersV1        atomic.Bool  // system.peers_v2 failed once: use system.peers from now on
+	schema         atomic.Pointer[metadata.Schema]
+	peersV1        atomic.Bool // system.peers_v2 failed once: use system.peers from now on
 
 	refreshMu sync.Mutex // serialises host refreshes
 	closeOnce sync.Once
@@ -133,8 +135,12 @@ func (cc *controlConn) connectTo(ctx context.Context, h *Host) error {
 		return err
 	}
 	cc.refreshTokens(qctx)
-	cc.cfg.Logger.Debug("cassandra: control connection established", "host", h, "protocol", cn.Version())
 	cc.host.Store(h)
+	if err := cc.loadSchema(qctx); err != nil {
+		// Requests do not need the schema: report it and go on.
+		cc.cfg.Logger.Warn("cassandra: schema metadata not read", "host", h, "err", err)
+	}
+	cc.cfg.Logger.Debug("cassandra: control connection established", "host", h, "protocol", cn.Version())
 	cc.connects.Add(1)
 	st.hostUp(h)
 	return nil
@@ -252,7 +258,11 @@ func (cc *controlConn) run() {
 				cc.apply(act)
 			}
 		case <-ev.schemaC():
-			if keyspaceChanged(ev.flushSchema()) {
+			changes := ev.flushSchema()
+			for _, ch := range changes {
+				cc.withControlTimeout(func(ctx context.Context) { cc.schemaChanged(ctx, ch) })
+			}
+			if keyspaceChanged(changes) {
 				cc.withControlTimeout(cc.refreshTokens)
 			}
 		case <-tick:

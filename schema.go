@@ -1,0 +1,196 @@
+package cassandra
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/cqlgo/cassandra/cqltype"
+	"github.com/cqlgo/cassandra/frame"
+	"github.com/cqlgo/cassandra/metadata"
+)
+
+// SchemaChange is a change of the schema a server reported: what changed
+// (CREATED, UPDATED, DROPPED), its target (KEYSPACE, TABLE, TYPE,
+// FUNCTION, AGGREGATE), keyspace and name.
+type SchemaChange = frame.SchemaChange
+
+// SchemaConfig tunes the schema metadata the control connection keeps.
+type SchemaConfig struct {
+	// Disabled turns schema metadata off (Metadata returns nil), for
+	// clusters whose schemas are too large to keep. Default: false.
+	Disabled bool
+	// Keyspaces limits the metadata to the keyspaces named (system ones
+	// included only if named). Default: every keyspace.
+	Keyspaces []string
+}
+
+// Metadata returns the cluster's schema: keyspaces, tables, columns and
+// their types, user types, functions, aggregates, views, indexes
+// (metadata.Schema, whose Describe methods give CREATE statements). It is
+// read when the control connection connects, refreshed by target from
+// schema events (after Events.SchemaWindow) and this cluster's own DDL,
+// and is nil before Connect or when Schema.Disabled. A schema returned
+// never changes: a refresh makes a new one.
+func (c *Cluster) Metadata() *metadata.Schema {
+	if c.state.ctrl == nil {
+		return nil
+	}
+	return c.state.ctrl.schema.Load()
+}
+
+// Metadata returns the cluster's schema (Cluster.Metadata).
+func (s *Session) Metadata() *metadata.Schema { return s.cluster.Metadata() }
+
+// AddSchemaListener registers f, told of every schema change the driver
+// applied, with the schema after it. It runs on the control connection's
+// goroutine, one change at a time in order: it must not block.
+func (c *Cluster) AddSchemaListener(f func(SchemaChange, *metadata.Schema)) {
+	c.state.mu.Lock()
+	c.state.schemaListeners = append(c.state.schemaListeners, f)
+	c.state.mu.Unlock()
+}
+
+// loadSchema reads the whole schema (or the configured keyspaces).
+func (cc *controlConn) loadSchema(ctx context.Context) error {
+	cfg := cc.cfg.Schema
+	if cfg.Disabled {
+		return nil
+	}
+	v := cc.schemaVersion()
+	if len(cfg.Keyspaces) == 0 {
+		rows, err := cc.schemaRows(ctx, metadata.Queries(v))
+		if err != nil {
+			return err
+		}
+		sc, err := metadata.Parse(v, rows)
+		if err != nil {
+			return err
+		}
+		cc.schema.Store(sc)
+		return nil
+	}
+	sc := &metadata.Schema{Version: v}
+	for _, ks := range cfg.Keyspaces {
+		ch := frame.SchemaChange{Change: "UPDATED", Target: frame.TargetKeyspace, Keyspace: ks}
+		rows, err := cc.schemaRows(ctx, metadata.RefreshQueries(v, ch))
+		if err != nil {
+			return err
+		}
+		k, err := metadata.ParseKeyspace(v, ks, rows)
+		if err != nil {
+			return err
+		}
+		if k != nil {
+			sc = sc.WithKeyspace(k)
+		}
+	}
+	cc.schema.Store(sc)
+	return nil
+}
+
+// schemaChanged refreshes only what a change touched; anything unusual
+// (no schema yet, an unknown keyspace, a failed partial read) reads it all
+// again.
+func (cc *controlConn) schemaChanged(ctx context.Context, ch frame.SchemaChange) {
+	cfg := cc.cfg.Schema
+	if cfg.Disabled || (len(cfg.Keyspaces) > 0 && !contains(cfg.Keyspaces, ch.Keyspace)) {
+		return
+	}
+	cur := cc.schema.Load()
+	var next *metadata.Schema
+	err := errors.New("no schema yet")
+	if cur != nil {
+		var rows metadata.Rows
+		if rows, err = cc.schemaRows(ctx, metadata.RefreshQueries(cur.Version, ch)); err == nil {
+			next, err = cur.Refresh(ch, rows)
+		}
+	}
+	if err != nil {
+		if err := cc.loadSchema(ctx); err != nil {
+			cc.cfg.Logger.Debug("cassandra: schema metadata not refreshed", "change", ch, "err", err)
+			return
+		}
+		next = cc.schema.Load()
+	} else {
+		cc.schema.Store(next)
+	}
+	cc.st.mu.Lock()
+	ls := slices.Clone(cc.st.schemaListeners)
+	cc.st.mu.Unlock()
+	for _, f := range ls {
+		f(ch, next)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// schemaVersion tells which system tables hold the schema, from the
+// release of the control connection's host.
+func (cc *controlConn) schemaVersion() metadata.SchemaVersion {
+	if h := cc.host.Load(); h != nil && h.Info().ReleaseVersion != "" {
+		return metadata.VersionFor(h.Info().ReleaseVersion)
+	}
+	return metadata.VersionFor("")
+}
+
+// schemaRows runs the metadata queries on the control connection and
+// decodes their rows as metadata.Rows (each cell in its natural Go type).
+func (cc *controlConn) schemaRows(ctx context.Context, qs []metadata.Query) (metadata.Rows, error) {
+	cn := cc.conn.Load()
+	if cn == nil {
+		return nil, &ConnError{Op: "control", Err: errors.New("no control connection")}
+	}
+	out := metadata.Rows{}
+	for _, q := range qs {
+		fq := &frame.Query{Query: q.CQL, Params: frame.QueryParams{Consistency: frame.One}}
+		for _, a := range q.Args {
+			b, err := cqltype.Marshal(&frame.Type{ID: frame.TypeVarchar}, a)
+			if err != nil {
+				return nil, err
+			}
+			fq.Params.Values = append(fq.Params.Values, frame.Value{Bytes: b})
+		}
+		f, err := cn.Exec(ctx, fq, nil, false)
+		if err != nil {
+			var inv *InvalidError
+			if errors.As(err, &inv) {
+				continue // a table this release lacks
+			}
+			return nil, err
+		}
+		m, err := frame.DecodeResult(f.Body, cn.Version())
+		if err != nil {
+			return nil, &ConnError{Host: cn.Addr(), Op: "decode", Err: err}
+		}
+		rr, ok := m.(*frame.RowsResult)
+		if !ok {
+			return nil, fmt.Errorf("cassandra: %q returned %T, not rows", q.CQL, m)
+		}
+		cols := rr.Metadata.Columns
+		cells := make([][]byte, len(cols))
+		it := rr.Rows()
+		var rows []map[string]any
+		for it.Next(cells) {
+			r := make(map[string]any, len(cols))
+			for i, c := range cols {
+				v, err := cqltype.DecodeAny(c.Type, cells[i])
+				if err != nil {
+					return nil, cqltype.WithColumn(err, c.Name)
+				}
+				r[c.Name] = v
+			}
+			rows = append(rows, r)
+		}
+		out[q.Table] = append(out[q.Table], rows...)
+	}
+	return out, nil
+}
