@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cqlgo/cassandra/cassandratest"
 	"github.com/cqlgo/cassandra/frame"
 	"github.com/cqlgo/cassandra/internal/conn"
-	"github.com/cqlgo/cassandra/cassandratest"
 	"github.com/cqlgo/cassandra/policy"
 )
 

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cqlgo/cassandra/frame"
 	"github.com/cqlgo/cassandra/cassandratest"
+	"github.com/cqlgo/cassandra/frame"
 )
 
 // Prepared statements: re-prepare on UNPREPARED, its bounds, preparing on

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cqlgo/cassandra/frame"
 	"github.com/cqlgo/cassandra/cassandratest"
+	"github.com/cqlgo/cassandra/frame"
 	"github.com/cqlgo/cassandra/policy"
 )
 

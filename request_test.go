@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cqlgo/cassandra/frame"
 	"github.com/cqlgo/cassandra/cassandratest"
+	"github.com/cqlgo/cassandra/frame"
 	"github.com/cqlgo/cassandra/policy"
 )
 
@@ -201,7 +201,9 @@ func rqPrepared(params []frame.ColumnSpec, result frame.RowsMetadata) cassandrat
 }
 
 // kvRow encodes a row of rqKV.
-func kvRow(k int32, v string) [][]byte { return [][]byte{cassandratest.IntCell(k), cassandratest.TextCell(v)} }
+func kvRow(k int32, v string) [][]byte {
+	return [][]byte{cassandratest.IntCell(k), cassandratest.TextCell(v)}
+}
 
 func TestExecuteStringWithoutValuesSendsQuery(t *testing.T) {
 	e := rqStart(t, 1, cassandratest.Config{}, nil)

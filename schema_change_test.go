@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cqlgo/cassandra/frame"
 	"github.com/cqlgo/cassandra/cassandratest"
+	"github.com/cqlgo/cassandra/frame"
 )
 
 // rowsHonouringSkip answers an EXECUTE with rows of cols, leaving out the

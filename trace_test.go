@@ -9,9 +9,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/cqlgo/cassandra/cassandratest"
 	"github.com/cqlgo/cassandra/cqltype"
 	"github.com/cqlgo/cassandra/frame"
-	"github.com/cqlgo/cassandra/cassandratest"
 )
 
 func traceCols(table string, nameTypes ...any) []frame.ColumnSpec {

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/cqlgo/cassandra"
-	"github.com/cqlgo/cassandra/frame"
 	"github.com/cqlgo/cassandra/cassandratest"
+	"github.com/cqlgo/cassandra/frame"
 )
 
 // Helpers for the tests on simulated nodes (no server needed).

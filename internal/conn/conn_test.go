@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cqlgo/cassandra/frame"
 	"github.com/cqlgo/cassandra/cassandratest"
+	"github.com/cqlgo/cassandra/frame"
 )
 
 func TestStreamSet(t *testing.T) {

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cqlgo/cassandra/frame"
 	"github.com/cqlgo/cassandra/cassandratest"
+	"github.com/cqlgo/cassandra/frame"
 )
 
 // pollUntil waits until cond holds, checking every few milliseconds, and
