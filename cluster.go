@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/cqlgo/cassandra/frame"
 	"github.com/cqlgo/cassandra/internal/conn"
 	"github.com/cqlgo/cassandra/metadata"
@@ -112,6 +114,9 @@ type Cluster struct {
 
 	// Schema tunes the schema metadata (Metadata). Default: every keyspace.
 	Schema SchemaConfig
+	// Identity names the application to the servers (STARTUP options,
+	// visible in system_views.clients on Cassandra 4.0+). Default: none.
+	Identity Identity
 
 	// Observer is told about every request and attempt. Default: none.
 	Observer RequestObserver
@@ -244,7 +249,7 @@ func (c *Cluster) settings(ctx context.Context) (*settings, error) {
 		Consistency: def(c.Consistency, LocalOne), SerialConsistency: c.SerialConsistency,
 		PageSize: def(c.PageSize, 5000), Timeouts: c.Timeouts, Pool: c.Pool, Policies: c.Policies,
 		Events: c.Events, Logger: c.Logger, ServerTimestamps: c.ServerTimestamps,
-		PrepareOnAllHosts: c.PrepareOnAllHosts, Observer: c.Observer,
+		PrepareOnAllHosts: c.PrepareOnAllHosts, Observer: c.Observer, Schema: c.Schema, Identity: c.Identity,
 	}}
 	if len(s.ContactPoints) == 0 {
 		s.ContactPoints = []string{"127.0.0.1"}
@@ -346,23 +351,26 @@ func resolveContactPoints(ctx context.Context, hosts []string, port int) ([]neti
 // connConfig returns the per-connection settings for a keyspace.
 func (s *settings) connConfig(version frame.Version, keyspace string) *conn.Config {
 	return &conn.Config{
-		Version:          version,
-		ExplicitVersion:  s.ProtocolVersion != 0,
-		Compression:      s.Compression,
-		Auth:             s.Auth,
-		TLS:              s.TLS,
-		Dialer:           s.Dialer,
-		ConnectTimeout:   s.Timeouts.Connect,
-		Heartbeat:        positive(s.Timeouts.Heartbeat),
-		HeartbeatTimeout: s.Timeouts.HeartbeatTimeout,
-		ProbeTimeout:     s.Timeouts.ProbeTimeout,
-		MaxRequests:      s.Pool.MaxRequestsPerConnection,
-		MaxOrphans:       s.Pool.MaxOrphanedRequests,
-		MaxBody:          s.Pool.MaxFrameLength,
-		Keyspace:         keyspace,
-		Logger:           s.Logger,
-		DriverName:       "cqlgo/cassandra",
-		DriverVersion:    Version,
+		Version:            version,
+		ExplicitVersion:    s.ProtocolVersion != 0,
+		Compression:        s.Compression,
+		Auth:               s.Auth,
+		TLS:                s.TLS,
+		Dialer:             s.Dialer,
+		ConnectTimeout:     s.Timeouts.Connect,
+		Heartbeat:          positive(s.Timeouts.Heartbeat),
+		HeartbeatTimeout:   s.Timeouts.HeartbeatTimeout,
+		ProbeTimeout:       s.Timeouts.ProbeTimeout,
+		MaxRequests:        s.Pool.MaxRequestsPerConnection,
+		MaxOrphans:         s.Pool.MaxOrphanedRequests,
+		MaxBody:            s.Pool.MaxFrameLength,
+		Keyspace:           keyspace,
+		Logger:             s.Logger,
+		DriverName:         "cqlgo/cassandra",
+		DriverVersion:      Version,
+		ApplicationName:    s.Identity.ApplicationName,
+		ApplicationVersion: s.Identity.ApplicationVersion,
+		ClientID:           s.Identity.clientID(),
 	}
 }
 
@@ -400,4 +408,21 @@ type clusterState struct {
 	delivering   bool
 	version      atomic.Uint32 // protocol version new connections start from
 	hostVersions sync.Map      // netip.AddrPort -> frame.Version accepted by that host
+}
+
+// Identity is what the driver tells servers about the application, as the
+// Java and Python drivers do: APPLICATION_NAME, APPLICATION_VERSION and
+// CLIENT_ID in every connection's STARTUP.
+type Identity struct {
+	ApplicationName    string
+	ApplicationVersion string
+	// ClientID identifies this client instance; zero means none is sent.
+	ClientID uuid.UUID
+}
+
+func (i Identity) clientID() string {
+	if i.ClientID == uuid.Nil {
+		return ""
+	}
+	return i.ClientID.String()
 }

@@ -45,6 +45,9 @@ type Config struct {
 	Logger        *slog.Logger
 	DriverName    string
 	DriverVersion string
+	// ApplicationName, ApplicationVersion and ClientID go in STARTUP when
+	// set.
+	ApplicationName, ApplicationVersion, ClientID string
 
 	// onEvent receives server events (stream -1). It runs on the reader
 	// goroutine and must not block.

@@ -40,6 +40,12 @@ func (c *Conn) handshake(ctx context.Context) error {
 		startup["DRIVER_NAME"] = c.cfg.DriverName
 		startup["DRIVER_VERSION"] = c.cfg.DriverVersion
 	}
+	// The client's identity, shown in system_views.clients (4.0+).
+	for k, v := range map[string]string{"APPLICATION_NAME": c.cfg.ApplicationName, "APPLICATION_VERSION": c.cfg.ApplicationVersion, "CLIENT_ID": c.cfg.ClientID} {
+		if v != "" {
+			startup[k] = v
+		}
+	}
 	comp := c.chooseCompression(sup.Options["COMPRESSION"])
 	if comp != nil {
 		startup["COMPRESSION"] = comp.Name()
