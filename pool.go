@@ -17,10 +17,11 @@ import (
 // background, and when the last one breaks and cannot be replaced the host
 // is reported down, which starts its reconnection schedule.
 type hostPool struct {
-	cfg  *settings
-	host *Host
-	sess *Session
-	size int
+	metrics nodeMetrics
+	cfg     *settings
+	host    *Host
+	sess    *Session
+	size    int
 
 	conns atomic.Pointer[[]*conn.Conn] // copy-on-write; readers never lock
 
@@ -166,6 +167,7 @@ func (p *hostPool) fill(ctx context.Context) {
 		cn, err := st.dialWith(ctx, p.host, ks, func(cfg *conn.Config) {
 			cfg.OnClose = p.connClosed
 			cfg.OnDrain = p.drain
+			cfg.Traffic = &p.sess.metrics.traffic
 		})
 		if err == nil && p.sess.Keyspace() != ks {
 			// SetKeyspace ran while this connection was dialling and did not
@@ -175,6 +177,7 @@ func (p *hostPool) fill(ctx context.Context) {
 			}
 		}
 		if err != nil {
+			p.metrics.connectFailed(err)
 			p.mu.Lock()
 			p.lastErr = err
 			p.mu.Unlock()

@@ -19,6 +19,8 @@ type Session struct {
 	st      *clusterState
 	cfg     *settings // the cluster's settings, fixed at its start
 
+	metrics sessionMetrics
+
 	closing atomic.Bool  // Close began: new requests are refused
 	active  atomic.Int64 // requests admitted and not yet finished
 

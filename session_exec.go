@@ -92,9 +92,8 @@ func (req *request) do(ctx, pageCtx context.Context) (*ResultSet, error) {
 	s := req.s
 	deadline := req.deadline()
 	obs := s.cfg.Observer
-	var start time.Time
+	start := time.Now()
 	if obs != nil {
-		start = time.Now()
 		obs.ObserveRequest(ctx, RequestEvent{Statement: req.statementText()})
 	}
 	var rs *ResultSet
@@ -117,8 +116,10 @@ func (req *request) do(ctx, pageCtx context.Context) (*ResultSet, error) {
 		}
 		break
 	}
+	latency := time.Since(start)
+	s.metrics.requestDone(latency, err)
 	if obs != nil {
-		obs.ObserveRequest(ctx, RequestEvent{Statement: req.statementText(), End: true, Latency: time.Since(start), Attempts: attempts, Err: err})
+		obs.ObserveRequest(ctx, RequestEvent{Statement: req.statementText(), End: true, Latency: latency, Attempts: attempts, Err: err})
 	}
 	return rs, err
 }
@@ -503,13 +504,20 @@ func (s *Session) runPlan(ctx context.Context, deadline time.Time, req *request,
 			return attemptResult{}, host, req.final(ErrClosed)
 		}
 		var cn *conn.Conn
-		if p := s.pool(host); p != nil {
+		p := s.pool(host)
+		if p != nil {
 			cn = p.pick()
 		}
 		if cn == nil {
+			if p != nil {
+				p.metrics.unsent.Add(1)
+			}
 			req.record(host, errNoConnection, 0, speculative)
 			host = plan.Next()
 			continue
+		}
+		if speculative && len(req.attempts) == 0 {
+			p.metrics.speculative.Add(1)
 		}
 		start := time.Now()
 		if obs != nil {
@@ -521,6 +529,10 @@ func (s *Session) runPlan(ctx context.Context, deadline time.Time, req *request,
 			err = &ConnError{Host: cn.Addr(), Op: "decode", Err: fmt.Errorf("%v in answer to %v", fr.Header.Opcode, req.message(cn.Version()).Opcode())}
 		}
 		latency := time.Since(start)
+		p.metrics.messages.observe(latency)
+		if err != nil {
+			p.metrics.attemptFailed(err)
+		}
 		if obs != nil {
 			obs.ObserveAttempt(ctx, AttemptEvent{Statement: req.statementText(), Host: host, Attempt: len(req.attempts) + 1, End: true, Latency: latency, Err: err, Speculative: speculative})
 		}
@@ -565,6 +577,9 @@ func (s *Session) runPlan(ctx context.Context, deadline time.Time, req *request,
 			Err: err, ClientSide: isClientSide(err), Attempt: len(req.attempts),
 			Idempotent: req.opts.idempotent, Host: host, MaybeSent: maybeSent(err),
 		})
+		if d.Kind == policy.RetrySameHost || d.Kind == policy.RetryNextHost {
+			p.metrics.retries.Add(1)
+		}
 		switch d.Kind {
 		case policy.RetrySameHost:
 			req.setConsistency(d.Consistency)

@@ -54,6 +54,9 @@ type Config struct {
 	OnEvent func(*frame.Event)
 	// onClose is told once when the connection closes, with the reason.
 	OnClose func(*Conn, error)
+	// Traffic, when set, counts the bytes the connection sends and
+	// receives.
+	Traffic *Traffic
 	// OnDrain is told once when more than MaxOrphans requests went
 	// unanswered: the connection is to be replaced and closed. Without it
 	// the connection closes at once.
@@ -174,7 +177,11 @@ func Dial(ctx context.Context, addr netip.AddrPort, cfg *Config) (*Conn, error) 
 		probe:   make(chan struct{}, 1),
 		opened:  time.Now(),
 	}
-	c.br = bufio.NewReaderSize(nc, 64<<10)
+	if cfg.Traffic != nil {
+		c.br = bufio.NewReaderSize(countingReader{nc, cfg.Traffic}, 64<<10)
+	} else {
+		c.br = bufio.NewReaderSize(nc, 64<<10)
+	}
 	if err := c.handshake(ctx); err != nil {
 		nc.Close()
 		return nil, err
@@ -455,7 +462,8 @@ func (c *Conn) writeLoop() {
 		case <-c.closed:
 			return
 		}
-		batch, n := batch[:0], 0
+		batch = batch[:0]
+		n := 0
 		if cl.claim.CompareAndSwap(0, 1) {
 			batch = append(batch, cl.buf)
 			n = len(cl.buf)
@@ -489,7 +497,11 @@ func (c *Conn) writeLoop() {
 		var err error
 		out, err = c.framing.appendOut(out[:0], batch)
 		if err == nil {
-			_, err = c.nc.Write(out)
+			var n int
+			n, err = c.nc.Write(out)
+			if c.cfg.Traffic != nil {
+				c.cfg.Traffic.Sent.Add(uint64(n))
+			}
 		}
 		if err != nil {
 			c.CloseWith(&ConnError{Host: c.addr, Op: "write", Err: err})
@@ -616,3 +628,21 @@ func (c *Conn) Draining() bool { return c.draining.Load() }
 
 // Opened returns when the connection was dialled.
 func (c *Conn) Opened() time.Time { return c.opened }
+
+// Traffic counts the bytes connections sent and received; connections
+// sharing one add to the same totals.
+type Traffic struct {
+	Sent, Received atomic.Uint64
+}
+
+// countingReader adds what it reads to a Traffic.
+type countingReader struct {
+	r io.Reader
+	t *Traffic
+}
+
+func (c countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.t.Received.Add(uint64(n))
+	return n, err
+}
