@@ -118,6 +118,16 @@ type Cluster struct {
 	// visible in system_views.clients on Cassandra 4.0+). Default: none.
 	Identity Identity
 
+	// RequestIDs, when set, sends a unique id with every attempt in its
+	// custom payload (key RequestIDKey, v4+), the AttemptEvent.ID that
+	// observers, logs and spans see, so a server-side trace or log can be
+	// matched to the client's attempt. Default: off.
+	RequestIDs bool
+	// SlowRequest, when positive, logs (Warn) every request that took at
+	// least this long, with its CQL text (never the bound values), the
+	// hosts tried and the latency. Default: off.
+	SlowRequest time.Duration
+
 	// Observer is told about every request and attempt. Default: none.
 	Observer RequestObserver
 
@@ -250,6 +260,7 @@ func (c *Cluster) settings(ctx context.Context) (*settings, error) {
 		PageSize: def(c.PageSize, 5000), Timeouts: c.Timeouts, Pool: c.Pool, Policies: c.Policies,
 		Events: c.Events, Logger: c.Logger, ServerTimestamps: c.ServerTimestamps,
 		PrepareOnAllHosts: c.PrepareOnAllHosts, Observer: c.Observer, Schema: c.Schema, Identity: c.Identity,
+		RequestIDs: c.RequestIDs, SlowRequest: c.SlowRequest,
 	}}
 	if len(s.ContactPoints) == 0 {
 		s.ContactPoints = []string{"127.0.0.1"}

@@ -1,6 +1,9 @@
 package cassandra
 
 import (
+	"context"
+	"encoding/binary"
+	"sync"
 	"testing"
 	"time"
 
@@ -71,5 +74,71 @@ func TestMetricsCountWhatTheTestControls(t *testing.T) {
 	}
 	if m, _ := metricOf(ms, MetricCQLMessages, node); m.Value < n {
 		t.Errorf("%v attempts on the node, want at least %d", m.Value, n)
+	}
+}
+
+type idObserver struct {
+	mu       sync.Mutex
+	requests []RequestEvent
+	attempts []AttemptEvent
+}
+
+func (o *idObserver) ObserveRequest(_ context.Context, e RequestEvent) {
+	o.mu.Lock()
+	o.requests = append(o.requests, e)
+	o.mu.Unlock()
+}
+func (o *idObserver) ObserveAttempt(_ context.Context, e AttemptEvent) {
+	o.mu.Lock()
+	o.attempts = append(o.attempts, e)
+	o.mu.Unlock()
+}
+
+// TestRequestIDsAreUniquePerAttempt: with RequestIDs each attempt carries
+// its own id in the payload, the one observers see, retries included.
+func TestRequestIDsAreUniquePerAttempt(t *testing.T) {
+	obs := &idObserver{}
+	e := rqStart(t, 3, cassandratest.Config{}, func(c *Cluster) {
+		c.RequestIDs = true
+		c.Observer = obs
+		c.ProtocolVersion = 4
+	})
+	e.rule(cassandratest.Rule{Match: cassandratest.Query(rqWrite), Then: cassandratest.Times(2, cassandratest.Error(&frame.OverloadedError{Msg: "busy"}))})
+	if _, err := e.s.ExecuteStatement(rqCtx(t), NewStatement(rqWrite).Idempotent(true)); err != nil {
+		t.Fatal(err)
+	}
+	var sent []string
+	for _, n := range e.nodes {
+		for _, r := range n.Requests() {
+			if r.Query == rqWrite {
+				sent = append(sent, string(r.CustomPayload[RequestIDKey]))
+			}
+		}
+	}
+	seen := map[string]bool{}
+	for _, id := range sent {
+		if len(id) != 8 || seen[id] {
+			t.Fatalf("request ids %q: want 3 distinct 8-byte ids", sent)
+		}
+		seen[id] = true
+	}
+	if len(sent) != 3 {
+		t.Fatalf("%d attempts reached the nodes", len(sent))
+	}
+	obs.mu.Lock()
+	defer obs.mu.Unlock()
+	var ends []AttemptEvent
+	for _, a := range obs.attempts {
+		if a.End {
+			ends = append(ends, a)
+		}
+	}
+	if len(ends) != 3 || len(obs.requests) != 2 || obs.requests[0].ID != obs.requests[1].ID || obs.requests[0].Kind != "QUERY" {
+		t.Fatalf("events: %d attempt ends, requests %+v", len(ends), obs.requests)
+	}
+	for _, a := range ends {
+		if a.RequestID != obs.requests[0].ID || !seen[string(binary.BigEndian.AppendUint64(nil, a.ID))] {
+			t.Errorf("attempt %+v does not match the request or the payload", a)
+		}
 	}
 }

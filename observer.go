@@ -17,24 +17,39 @@ type RequestObserver interface {
 // RequestEvent describes a request starting (End false) or ending (End
 // true, with Latency, Attempts and Err).
 type RequestEvent struct {
+	// ID identifies the request (unique in the process): its start and
+	// end events share it, and its attempts carry it as RequestID.
+	ID uint64
 	// Statement is the CQL text, or "BATCH" for a batch.
 	Statement string
-	End       bool
-	Latency   time.Duration
-	Attempts  int
-	Err       error
+	// Kind is "QUERY", "EXECUTE", "BATCH" or "PREPARE".
+	Kind string
+	// Keyspace and Table, where the driver knows them (prepared
+	// statements' metadata; the session's keyspace otherwise).
+	Keyspace, Table string
+	Consistency     Consistency
+	Idempotent      bool
+	End             bool
+	Latency         time.Duration
+	Attempts        int
+	Err             error
 }
 
 // AttemptEvent describes one attempt of a request on one host: its start
 // (End false) or its end (End true, with Latency and Err). Attempt counts
 // from 1.
 type AttemptEvent struct {
-	Statement string
-	Host      *Host
-	Attempt   int
-	End       bool
-	Latency   time.Duration
-	Err       error
+	// RequestID is the ID of the request the attempt belongs to; ID is the
+	// attempt's own (unique in the process: speculative executions share
+	// attempt numbers but not IDs). With Cluster.RequestIDs it is also the
+	// "request-id" sent in the attempt's custom payload.
+	RequestID, ID uint64
+	Statement     string
+	Host          *Host
+	Attempt       int
+	End           bool
+	Latency       time.Duration
+	Err           error
 	// Speculative marks attempts of an extra execution started by the
 	// speculative execution policy.
 	Speculative bool

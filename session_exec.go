@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/cqlgo/cassandra/cqltype"
@@ -94,7 +95,7 @@ func (req *request) do(ctx, pageCtx context.Context) (*ResultSet, error) {
 	obs := s.cfg.Observer
 	start := time.Now()
 	if obs != nil {
-		obs.ObserveRequest(ctx, RequestEvent{Statement: req.statementText()})
+		obs.ObserveRequest(ctx, req.event())
 	}
 	var rs *ResultSet
 	var attempts int
@@ -119,7 +120,17 @@ func (req *request) do(ctx, pageCtx context.Context) (*ResultSet, error) {
 	latency := time.Since(start)
 	s.metrics.requestDone(latency, err)
 	if obs != nil {
-		obs.ObserveRequest(ctx, RequestEvent{Statement: req.statementText(), End: true, Latency: latency, Attempts: attempts, Err: err})
+		e := req.event()
+		e.End, e.Latency, e.Attempts, e.Err = true, latency, attempts, err
+		obs.ObserveRequest(ctx, e)
+	}
+	if slow := s.cfg.SlowRequest; slow > 0 && latency >= slow {
+		// The CQL text only: bound values are never logged.
+		hosts := make([]string, 0, len(req.attempts))
+		for _, a := range req.attempts {
+			hosts = append(hosts, a.Host.Addr().String())
+		}
+		s.cfg.Logger.Warn("cassandra: slow request", "statement", req.statementText(), "latency", latency, "hosts", hosts, "err", err)
 	}
 	return rs, err
 }
@@ -154,6 +165,7 @@ type request struct {
 	scratch  []byte
 	attempts []Attempt
 	started  time.Time // when the current run (first page, or a later one) began
+	id       uint64    // for observers: set by event
 
 	// Inline storage, so that a request with a few small values needs no
 	// allocation beyond the request itself (and its ResultSet, allocated
@@ -520,11 +532,19 @@ func (s *Session) runPlan(ctx context.Context, deadline time.Time, req *request,
 			p.metrics.speculative.Add(1)
 		}
 		start := time.Now()
+		var attemptID uint64
+		if obs != nil || s.cfg.RequestIDs {
+			attemptID = nextID.Add(1)
+		}
 		if obs != nil {
-			obs.ObserveAttempt(ctx, AttemptEvent{Statement: req.statementText(), Host: host, Attempt: len(req.attempts) + 1, Speculative: speculative})
+			obs.ObserveAttempt(ctx, AttemptEvent{RequestID: req.id, ID: attemptID, Statement: req.statementText(), Host: host, Attempt: len(req.attempts) + 1, Speculative: speculative})
+		}
+		payload := req.opts.payload
+		if s.cfg.RequestIDs && cn.Version() >= frame.V4 { // custom payloads are v4+
+			payload = withRequestID(payload, attemptID)
 		}
 		attemptDeadline, bounded := req.attemptDeadline(start, deadline)
-		fr, err := cn.ExecUntil(ctx, attemptDeadline, req.message(cn.Version()), req.opts.payload, req.opts.tracing)
+		fr, err := cn.ExecUntil(ctx, attemptDeadline, req.message(cn.Version()), payload, req.opts.tracing)
 		if err == nil && fr.Header.Opcode != frame.OpResult {
 			err = &ConnError{Host: cn.Addr(), Op: "decode", Err: fmt.Errorf("%v in answer to %v", fr.Header.Opcode, req.message(cn.Version()).Opcode())}
 		}
@@ -534,7 +554,7 @@ func (s *Session) runPlan(ctx context.Context, deadline time.Time, req *request,
 			p.metrics.attemptFailed(err)
 		}
 		if obs != nil {
-			obs.ObserveAttempt(ctx, AttemptEvent{Statement: req.statementText(), Host: host, Attempt: len(req.attempts) + 1, End: true, Latency: latency, Err: err, Speculative: speculative})
+			obs.ObserveAttempt(ctx, AttemptEvent{RequestID: req.id, ID: attemptID, Statement: req.statementText(), Host: host, Attempt: len(req.attempts) + 1, End: true, Latency: latency, Err: err, Speculative: speculative})
 		}
 		if err == nil {
 			req.attempts = append(req.attempts, Attempt{Host: host, Latency: latency, Speculative: speculative})
@@ -783,4 +803,43 @@ func isSchemaStatement(cql string) bool {
 		return true
 	}
 	return false
+}
+
+// nextID numbers requests and attempts for observers and request ids.
+var nextID atomic.Uint64
+
+// event describes req for observers, numbering it on first use.
+func (req *request) event() RequestEvent {
+	if req.id == 0 {
+		req.id = nextID.Add(1)
+	}
+	e := RequestEvent{ID: req.id, Statement: req.statementText(), Keyspace: req.routing.Keyspace, Table: req.routing.Table,
+		Consistency: req.consistency(), Idempotent: req.opts.idempotent}
+	switch req.kind {
+	case reqQuery:
+		e.Kind = "QUERY"
+	case reqExecute:
+		e.Kind = "EXECUTE"
+	case reqBatch:
+		e.Kind = "BATCH"
+	case reqPrepare:
+		e.Kind = "PREPARE"
+	}
+	return e
+}
+
+// RequestIDKey is the custom payload key of the id each attempt carries
+// with Cluster.RequestIDs: 8 bytes, big endian, unique per attempt in the
+// process (retries and speculative executions get their own).
+const RequestIDKey = "request-id"
+
+// withRequestID returns payload plus the attempt's id (a new map: the
+// statement's own is never written).
+func withRequestID(payload map[string][]byte, id uint64) map[string][]byte {
+	out := make(map[string][]byte, len(payload)+1)
+	for k, v := range payload {
+		out[k] = v
+	}
+	out[RequestIDKey] = binary.BigEndian.AppendUint64(nil, id)
+	return out
 }
