@@ -31,3 +31,16 @@ test-integration:
 
 cassandra-stop:
 	scripts/cassandra stop
+
+# Ten minutes at full load against a real node with a node restart in the
+# middle (internal/faults/soak_integration_test.go); not part of make test.
+.PHONY: soak
+soak:
+	scripts/soak.sh
+
+# Benchmarks against gocql, the Apache v2 driver, scylla-rust-driver and the
+# wire limit (bench/README.md): bench/results/latest.jsonl, bench/BENCHMARKS.md.
+# QUICK=1 runs a few-minute version.
+.PHONY: bench
+bench:
+	QUICK=$(QUICK) bench/run.sh

@@ -105,9 +105,21 @@ else
 	echo "python witness unavailable: the interop tests will say why"
 fi
 
+# The modules beside the root (adapters, benchmarks): vet and unit tests.
+other_modules() {
+	local d rc=0
+	for d in contrib/otel contrib/prometheus bench; do
+		[ -f "$d/go.mod" ] || continue
+		echo "-- $d"
+		(cd "$d" && go vet ./... && env -u CASSANDRA_HOSTS go test -race -count=1 ./...) || rc=1
+	done
+	return $rc
+}
+
 step gofmt check_gofmt
 step "go vet" go vet ./...
 step "unit tests (-race)" go test -race -count=1 ./...
+step "other modules" other_modules
 for s in $SETUPS; do
 	t=$SECONDS
 	integration "$s"

@@ -540,10 +540,15 @@ func (c *Conn) heartbeatLoop() {
 				continue
 			}
 		}
+		sent := time.Now().UnixNano()
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		_, err := c.Exec(ctx, &frame.Options{}, nil, false)
 		cancel()
-		if err != nil && !c.IsClosed() {
+		// Any frame read since the OPTIONS went out proves the node
+		// alive: on a busy connection the answer may queue behind large
+		// responses, and closing a working connection would fail every
+		// request on it.
+		if err != nil && !c.IsClosed() && c.lastRead.Load() <= sent {
 			c.CloseWith(&ConnError{Host: c.addr, Op: op, Err: err})
 			return
 		}

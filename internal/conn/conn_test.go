@@ -570,3 +570,29 @@ func TestBytesThatAreNoCQL(t *testing.T) {
 		}
 	})
 }
+
+// TestProbeOnABusyConnectionKeepsIt: a probe whose answer is slow while
+// other answers keep arriving does not close the connection.
+func TestProbeOnABusyConnectionKeepsIt(t *testing.T) {
+	n := startNode(t, cassandratest.Config{})
+	cfg := testConnConfig(frame.V4)
+	cfg.ProbeTimeout = 50 * time.Millisecond
+	cn := mustDial(t, n, cfg)
+	// OPTIONS answers late, queries at once.
+	n.AddRule(cassandratest.Rule{Match: cassandratest.Op(frame.OpOptions), Then: cassandratest.Delay(300*time.Millisecond, nil)})
+	cn.Probe()
+	deadline := time.Now().Add(400 * time.Millisecond)
+	for time.Now().Before(deadline) {
+		if _, err := queryText(context.Background(), cn, "SELECT 1"); err != nil {
+			t.Fatalf("query on the probed connection: %v", err)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if cn.IsClosed() {
+		t.Fatalf("the probe closed a connection that kept answering: %v", cn.Err())
+	}
+	// A connection that answers nothing at all is closed by the probe.
+	n.AddRule(cassandratest.Rule{Then: cassandratest.Hang()})
+	cn.Probe()
+	pollUntil(t, 2*time.Second, "the probe to close the silent connection", cn.IsClosed)
+}
