@@ -228,7 +228,7 @@ func (st *clusterState) distance(h *Host) policy.Distance {
 func (st *clusterState) profileAdded(p ExecutionProfile) {
 	for _, h := range st.hosts.Hosts() {
 		if h.State() == policy.StateIgnored && p.LoadBalancing.Distance(h) != policy.DistanceIgnored {
-			h.SetState(policy.StateUnknown)
+			setHostState(h, policy.StateUnknown)
 			st.hostAdded(h)
 		}
 	}
@@ -237,7 +237,7 @@ func (st *clusterState) profileAdded(p ExecutionProfile) {
 // hostAdded handles a host discovered by the control connection.
 func (st *clusterState) hostAdded(h *Host) {
 	if st.distance(h) == policy.DistanceIgnored {
-		h.SetState(policy.StateIgnored)
+		setHostState(h, policy.StateIgnored)
 	}
 	st.s.Logger.Info("cassandra: host added", "host", h)
 	st.notify(func(l HostListener) { l.OnAdd(h) })
@@ -249,7 +249,7 @@ func (st *clusterState) hostAdded(h *Host) {
 // hostRemoved handles a host that left the cluster.
 func (st *clusterState) hostRemoved(h *Host) {
 	st.stateMu.Lock()
-	h.SetState(policy.StateDown)
+	setHostState(h, policy.StateDown)
 	st.notifyLocked(func(l HostListener) { l.OnRemove(h) })
 	st.stateMu.Unlock()
 	st.stopReconnector(h)
@@ -267,7 +267,7 @@ func (st *clusterState) hostUp(h *Host) {
 	// The state change and its notice are one step, so listeners see the
 	// changes of a host in the order they happened.
 	st.stateMu.Lock()
-	prev := h.SetState(policy.StateUp)
+	prev := setHostState(h, policy.StateUp)
 	if prev != policy.StateUp {
 		st.notifyLocked(func(l HostListener) { l.OnUp(h) })
 	}
@@ -297,7 +297,7 @@ func (st *clusterState) hostDown(h *Host, force bool) {
 		}
 	}
 	st.stateMu.Lock()
-	prev := h.SetState(policy.StateDown)
+	prev := setHostState(h, policy.StateDown)
 	if prev != policy.StateDown {
 		st.notifyLocked(func(l HostListener) { l.OnDown(h) })
 	}

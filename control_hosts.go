@@ -87,12 +87,12 @@ func (cc *controlConn) reconcile(found []HostInfo) {
 			byAddr := st.hosts.byAddress(info.Addr)
 			switch {
 			case byAddr != nil && byAddr.ID() == ([16]byte{}):
-				old := *byAddr.Info()
-				byAddr.SetInfo(info)
+				old := byAddr.Info()
+				setHostInfo(byAddr, info)
 				st.hosts.update(byAddr, old)
 				h = byAddr
 				if st.distance(h) == policy.DistanceIgnored {
-					h.SetState(policy.StateIgnored)
+					setHostState(h, policy.StateIgnored)
 				}
 			case byAddr != nil && !seen[byAddr]:
 				// Another node (a new host_id) now answers at this address,
@@ -115,17 +115,17 @@ func (cc *controlConn) reconcile(found []HostInfo) {
 			}
 		}
 		seen[h] = true
-		old := *h.Info()
+		old := h.Info()
 		if old.Addr != info.Addr {
 			// Same node, new address (a restarted pod, a moved VM): follow it.
-			h.SetInfo(info)
+			setHostInfo(h, info)
 			st.hosts.update(h, old)
 			cc.cfg.Logger.Info("cassandra: host changed address", "host_id", info.HostID, "old", old.Addr, "new", info.Addr)
 			st.hostMoved(h)
 			continue
 		}
 		if old.DC != info.DC || old.Rack != info.Rack || old.ReleaseVersion != info.ReleaseVersion || len(old.Tokens) != len(info.Tokens) || old.SchemaVersion != info.SchemaVersion {
-			h.SetInfo(info)
+			setHostInfo(h, info)
 		}
 	}
 	for _, h := range st.hosts.Hosts() {

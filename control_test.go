@@ -304,7 +304,7 @@ func TestSchemaAgreement(t *testing.T) {
 		t.Errorf("gave up after %v, want about 300ms", d)
 	}
 	// A down host's version does not count.
-	simHostAt(c, nodes[1].Addr()).SetState(policy.StateDown)
+	setHostState(simHostAt(c, nodes[1].Addr()), policy.StateDown)
 	if ok, err := c.state.ctrl.waitSchemaAgreement(ctx, nil); !ok || err != nil {
 		t.Errorf("with the disagreeing host down: %v %v", ok, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/cqlgo/cassandra/internal/hostctl"
 	"github.com/cqlgo/cassandra/policy"
 )
 
@@ -134,3 +135,11 @@ func (r *hostRegistry) publish() {
 	slices.SortFunc(l, func(a, b *Host) int { return a.Addr().Compare(b.Addr()) })
 	r.list.Store(&l)
 }
+
+// setHostState changes a host's state (hosts are read-only to users).
+func setHostState(h *Host, s policy.HostState) policy.HostState {
+	return policy.HostState(hostctl.SetState(h, int32(s)))
+}
+
+// setHostInfo replaces a host's description.
+func setHostInfo(h *Host, info HostInfo) { hostctl.SetInfo(h, info) }

@@ -15,9 +15,7 @@ import (
 // demoHost is a host that is up, as the driver describes it after
 // discovery.
 func demoHost(ip, dc, rack string) *policy.Host {
-	h := policy.NewHost(policy.HostInfo{Addr: netip.AddrPortFrom(netip.MustParseAddr(ip), 9042), DC: dc, Rack: rack})
-	h.SetState(policy.StateUp)
-	return h
+	return policy.NewHostInState(policy.HostInfo{Addr: netip.AddrPortFrom(netip.MustParseAddr(ip), 9042), DC: dc, Rack: rack}, policy.StateUp)
 }
 
 // demoView stands for the driver's view of the cluster: its hosts and how

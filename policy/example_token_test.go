@@ -20,15 +20,13 @@ func (v *exampleView) TokenMap() *policy.TokenMap { return v.tm }
 // exampleHost is a host that is up, as the driver would describe it after
 // reading system.local / system.peers.
 func exampleHost(ip, dc, token string) *policy.Host {
-	h := policy.NewHost(policy.HostInfo{
+	return policy.NewHostInState(policy.HostInfo{
 		Addr:        netip.AddrPortFrom(netip.MustParseAddr(ip), 9042),
 		DC:          dc,
 		Rack:        "rack1",
 		Tokens:      []string{token},
 		Partitioner: "org.apache.cassandra.dht.Murmur3Partitioner",
-	})
-	h.SetState(policy.StateUp)
-	return h
+	}, policy.StateUp)
 }
 
 func ExampleTokenMap() {

@@ -16,7 +16,7 @@ import (
 // polHost returns host 127.0.0.i:9042 in dc/rack with state s.
 func polHost(i int, dc, rack string, s HostState) *Host {
 	h := NewHost(HostInfo{Addr: netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, byte(i)}), 9042), DC: dc, Rack: rack})
-	h.SetState(s)
+	h.setState(s)
 	return h
 }
 

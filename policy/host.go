@@ -3,7 +3,10 @@ package policy
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"sync/atomic"
+
+	"github.com/cqlgo/cassandra/internal/hostctl"
 )
 
 // HostState is what the driver currently believes about a host.
@@ -59,17 +62,36 @@ type Host struct {
 }
 
 // NewHost returns a host with the given description, in StateUnknown.
+// The driver makes the hosts of a cluster; NewHost and NewHostInState are
+// for tests of policies.
 func NewHost(info HostInfo) *Host {
 	h := &Host{}
 	h.info.Store(&info)
 	return h
 }
 
-// Info returns the host's current description.
-func (h *Host) Info() *HostInfo { return h.info.Load() }
+// NewHostInState returns a host with the given description and state, as
+// the driver would show it: for tests of custom policies. Hosts are
+// read-only to users; only the driver changes them.
+func NewHostInState(info HostInfo, s HostState) *Host {
+	h := NewHost(info)
+	h.state.Store(int32(s))
+	return h
+}
 
-// SetInfo replaces the description (the driver calls it on refresh).
-func (h *Host) SetInfo(info HostInfo) { h.info.Store(&info) }
+func init() {
+	hostctl.SetState = func(h any, s int32) int32 { return int32(h.(*Host).setState(HostState(s))) }
+	hostctl.SetInfo = func(h any, info any) { h.(*Host).info.Store(ptr(info.(HostInfo))) }
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// Info returns a copy of the host's current description.
+func (h *Host) Info() HostInfo {
+	i := *h.info.Load()
+	i.Tokens = slices.Clone(i.Tokens)
+	return i
+}
 
 // Addr is the address the driver connects to.
 func (h *Host) Addr() netip.AddrPort { return h.info.Load().Addr }
@@ -86,9 +108,9 @@ func (h *Host) ID() [16]byte { return h.info.Load().HostID }
 // State returns the current state.
 func (h *Host) State() HostState { return HostState(h.state.Load()) }
 
-// SetState sets the state, returning the previous one. Only the driver
-// calls it.
-func (h *Host) SetState(s HostState) HostState { return HostState(h.state.Swap(int32(s))) }
+// setState sets the state, returning the previous one (the driver does,
+// through internal/hostctl).
+func (h *Host) setState(s HostState) HostState { return HostState(h.state.Swap(int32(s))) }
 
 // IsUp reports whether the state is StateUp.
 func (h *Host) IsUp() bool { return h.State() == StateUp }

@@ -12,7 +12,7 @@ func (v view) Hosts() []*Host { return v }
 
 func host(i int, dc string, s HostState) *Host {
 	h := NewHost(HostInfo{Addr: netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, byte(i)}), 9042), DC: dc, Rack: "r1"})
-	h.SetState(s)
+	h.setState(s)
 	return h
 }
 
@@ -175,9 +175,9 @@ func TestRoundRobinSpreadsADownHostsShareEvenly(t *testing.T) {
 	hosts := make([]*Host, 4)
 	for i := range hosts {
 		hosts[i] = NewHost(HostInfo{})
-		hosts[i].SetState(StateUp)
+		hosts[i].setState(StateUp)
 	}
-	hosts[1].SetState(StateDown)
+	hosts[1].setState(StateDown)
 	v := view(hosts)
 	lb := RoundRobin()
 	first := map[*Host]int{}

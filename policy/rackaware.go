@@ -81,7 +81,7 @@ type rackPlan struct {
 
 // in reports whether h belongs to group g now.
 func (p *rackPlan) in(g int, h *Host) bool {
-	pol, info := p.policy, h.Info()
+	pol, info := p.policy, h.info.Load()
 	local := pol.dc == "" || info.DC == pol.dc
 	switch s := h.State(); g {
 	case rackLocalUp:

@@ -115,7 +115,7 @@ func TestRackAwarePlans(t *testing.T) {
 		if h := plan.Next(); h != v[0] {
 			t.Fatalf("first host %v", h)
 		}
-		v[1].SetState(StateUp) // comes up while the first host is tried
+		v[1].setState(StateUp) // comes up while the first host is tried
 		if h := plan.Next(); h != v[1] {
 			t.Errorf("second host %v, want host 2, up by now", h)
 		}

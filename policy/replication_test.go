@@ -35,7 +35,7 @@ func newTestRing(t testing.TB, spec string) *testRing {
 			Tokens:      toks,
 			Partitioner: "org.apache.cassandra.dht.Murmur3Partitioner",
 		})
-		h.SetState(StateUp)
+		h.setState(StateUp)
 		r.hosts = append(r.hosts, h)
 		r.byName[f[0]] = h
 		r.name[h] = f[0]

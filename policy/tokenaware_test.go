@@ -180,7 +180,7 @@ func TestTokenAwarePlan(t *testing.T) {
 		view := &tmView{hosts: r.hosts, tm: m}
 		key := []byte("k")
 		reps := m.Replicas("ks", key)
-		reps[0].SetState(StateDown)
+		reps[0].setState(StateDown)
 		child := &orderedChild{localDC: "dc1"}
 		for range 20 {
 			got := drainPlan(t, TokenAware(child).NewQueryPlan(&RoutingInfo{Keyspace: "ks", RoutingKey: key}, view))

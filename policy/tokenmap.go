@@ -40,7 +40,7 @@ func NewTokenMap(hosts []*Host, keyspaces map[string]map[string]string) (*TokenM
 	infos := make([]*HostInfo, len(hosts))
 	name := ""
 	for i, h := range hosts {
-		infos[i] = h.Info() // one snapshot per host, so dc, rack and tokens agree
+		infos[i] = h.info.Load() // one snapshot per host, so dc, rack and tokens agree
 		if name == "" {
 			name = infos[i].Partitioner
 		}

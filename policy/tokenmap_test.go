@@ -244,7 +244,7 @@ func benchHosts(n, vnodes, dcs int) []*Host {
 			Tokens:      toks,
 			Partitioner: "org.apache.cassandra.dht.Murmur3Partitioner",
 		})
-		hosts[i].SetState(StateUp)
+		hosts[i].setState(StateUp)
 	}
 	return hosts
 }
