@@ -1,6 +1,7 @@
 package cassandra
 
 import (
+	"sync"
 	"testing"
 	"time"
 
@@ -105,5 +106,32 @@ func TestHostFilterKeepsPoolsAndTheControlConnectionOff(t *testing.T) {
 	})
 	if h := c.ControlConnection().Host(); h.Addr() == nodes[2].Addr() {
 		t.Errorf("control connection moved to the filtered node")
+	}
+}
+
+// TestLeastBusyMovesTrafficOffASlowHost: with policy.LeastBusy the driver's
+// in-flight counts steer requests away from a node that answers slowly.
+func TestLeastBusyMovesTrafficOffASlowHost(t *testing.T) {
+	e := rqStart(t, 2, cassandratest.Config{}, func(c *Cluster) {
+		c.Policies.LoadBalancing = policy.LeastBusy(policy.RoundRobin())
+	})
+	e.nodes[0].AddRule(cassandratest.Rule{Match: cassandratest.Query(rqWrite), Then: cassandratest.Delay(50*time.Millisecond, cassandratest.Void())})
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 10 {
+				if _, err := e.s.Execute(rqCtx(t), rqWrite); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	slow, fast := e.nodes[0].Count(cassandratest.Query(rqWrite)), e.nodes[1].Count(cassandratest.Query(rqWrite))
+	t.Logf("slow node %d requests, fast node %d", slow, fast)
+	if fast < 2*slow {
+		t.Errorf("slow node got %d requests, fast node %d: want the fast one far ahead", slow, fast)
 	}
 }

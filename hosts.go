@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/cqlgo/cassandra/internal/hostctl"
 	"github.com/cqlgo/cassandra/policy"
@@ -30,6 +31,7 @@ type HostListener interface {
 // with a copy-on-write list handed to policies.
 type hostRegistry struct {
 	tokens atomic.Pointer[policy.TokenMap] // rebuilt by the control connection
+	loads  sync.Map                        // *Host → *hostLoad, for policy.LoadView
 	mu     sync.Mutex
 	byIDs  map[[16]byte]*Host
 	byAddr map[netip.AddrPort]*Host
@@ -143,3 +145,49 @@ func setHostState(h *Host, s policy.HostState) policy.HostState {
 
 // setHostInfo replaces a host's description.
 func setHostInfo(h *Host, info HostInfo) { hostctl.SetInfo(h, info) }
+
+// hostLoad is what a host is doing now, across sessions, for load-aware
+// policies (policy.LeastBusy): requests in flight and timeouts in the
+// current window.
+type hostLoad struct {
+	inFlight    atomic.Int64
+	timeouts    atomic.Int64
+	windowStart atomic.Int64 // unix nanoseconds
+}
+
+// loadWindow is how long timeouts count as recent.
+const loadWindow = 5 * time.Second
+
+func (l *hostLoad) timedOut() {
+	now := time.Now().UnixNano()
+	if start := l.windowStart.Load(); now-start > int64(loadWindow) && l.windowStart.CompareAndSwap(start, now) {
+		l.timeouts.Store(0)
+	}
+	l.timeouts.Add(1)
+}
+
+func (l *hostLoad) recentTimeouts() int {
+	if time.Now().UnixNano()-l.windowStart.Load() > int64(loadWindow) {
+		return 0
+	}
+	return int(l.timeouts.Load())
+}
+
+// loadOf returns h's load record, made on first use.
+func (r *hostRegistry) loadOf(h *Host) *hostLoad {
+	if v, ok := r.loads.Load(h); ok {
+		return v.(*hostLoad)
+	}
+	v, _ := r.loads.LoadOrStore(h, new(hostLoad))
+	return v.(*hostLoad)
+}
+
+// Load tells load-aware policies what h is doing (policy.LoadView).
+func (r *hostRegistry) Load(h *Host) policy.HostLoad {
+	v, ok := r.loads.Load(h)
+	if !ok {
+		return policy.HostLoad{}
+	}
+	l := v.(*hostLoad)
+	return policy.HostLoad{InFlight: int(l.inFlight.Load()), RecentTimeouts: l.recentTimeouts()}
+}

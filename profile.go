@@ -27,6 +27,34 @@ type ExecutionProfile struct {
 	// SpeculativeExecution replaces the cluster's speculative execution
 	// policy for the profile's statements.
 	SpeculativeExecution policy.SpeculativeExecutionPolicy
+	// Graph carries DataStax Enterprise graph options (DSE only: Apache
+	// Cassandra ignores them) in the custom payload of the profile's
+	// statements.
+	Graph GraphOptions
+}
+
+// GraphOptions are DSE Graph's per-request options, sent as the custom
+// payload keys DSE reads (graph-name, graph-source, graph-language,
+// graph-read-consistency, graph-write-consistency). Empty fields are not
+// sent.
+type GraphOptions struct {
+	Name, Source, Language            string
+	ReadConsistency, WriteConsistency string // e.g. "LOCAL_QUORUM"
+}
+
+// payload returns the options as custom payload entries, nil when none.
+func (g GraphOptions) payload() map[string][]byte {
+	var m map[string][]byte
+	for k, v := range map[string]string{"graph-name": g.Name, "graph-source": g.Source, "graph-language": g.Language,
+		"graph-read-consistency": g.ReadConsistency, "graph-write-consistency": g.WriteConsistency} {
+		if v != "" {
+			if m == nil {
+				m = map[string][]byte{}
+			}
+			m[k] = []byte(v)
+		}
+	}
+	return m
 }
 
 // ProfileManager holds the named execution profiles of a Cluster. The
@@ -105,6 +133,7 @@ type profileSettings struct {
 	retry       policy.RetryPolicy
 	spec        policy.SpeculativeExecutionPolicy
 	trackers    []*policy.LatencyTracker // fed every successful attempt's latency
+	payload     map[string][]byte        // graph options (DSE), merged under the statement's
 	timestamps  *TimestampGenerator
 }
 
@@ -127,6 +156,7 @@ func resolveProfile(def *profileSettings, p ExecutionProfile) *profileSettings {
 		r.spec = p.SpeculativeExecution
 	}
 	r.trackers = latencyTrackers(r.lb, r.spec)
+	r.payload = p.Graph.payload()
 	if p.PageSize != 0 {
 		r.pageSize = p.PageSize
 	}

@@ -113,3 +113,19 @@ func TestProfileManagerAdd(t *testing.T) {
 		t.Error("Get of a missing profile")
 	}
 }
+
+func TestGraphOptionsTravelInThePayload(t *testing.T) {
+	e := rqStart(t, 1, cassandratest.Config{}, func(c *Cluster) {
+		c.ProtocolVersion = 4
+		if err := c.Profiles.Add("graph", ExecutionProfile{Graph: GraphOptions{Name: "g1", Language: "gremlin-groovy", ReadConsistency: "ONE"}}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if _, err := e.s.ExecuteStatement(rqCtx(t), NewStatement(rqWrite).Profile("graph").CustomPayload(map[string][]byte{"mine": {1}})); err != nil {
+		t.Fatal(err)
+	}
+	p := e.msgs(cassandratest.Query(rqWrite))[0].CustomPayload
+	if string(p["graph-name"]) != "g1" || string(p["graph-language"]) != "gremlin-groovy" || string(p["graph-read-consistency"]) != "ONE" || p["mine"] == nil || p["graph-source"] != nil {
+		t.Errorf("payload %q", p)
+	}
+}

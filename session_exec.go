@@ -540,11 +540,17 @@ func (s *Session) runPlan(ctx context.Context, deadline time.Time, req *request,
 			obs.ObserveAttempt(ctx, AttemptEvent{RequestID: req.id, ID: attemptID, Statement: req.statementText(), Host: host, Attempt: len(req.attempts) + 1, Speculative: speculative})
 		}
 		payload := req.opts.payload
+		if req.prof.payload != nil && cn.Version() >= frame.V4 {
+			payload = mergePayload(req.prof.payload, payload)
+		}
 		if s.cfg.RequestIDs && cn.Version() >= frame.V4 { // custom payloads are v4+
 			payload = withRequestID(payload, attemptID)
 		}
 		attemptDeadline, bounded := req.attemptDeadline(start, deadline)
+		load := s.st.hosts.loadOf(host)
+		load.inFlight.Add(1)
 		fr, err := cn.ExecUntil(ctx, attemptDeadline, req.message(cn.Version()), payload, req.opts.tracing)
+		load.inFlight.Add(-1)
 		if err == nil && fr.Header.Opcode != frame.OpResult {
 			err = &ConnError{Host: cn.Addr(), Op: "decode", Err: fmt.Errorf("%v in answer to %v", fr.Header.Opcode, req.message(cn.Version()).Opcode())}
 		}
@@ -564,6 +570,9 @@ func (s *Session) runPlan(ctx context.Context, deadline time.Time, req *request,
 			return attemptResult{fr: fr, conn: cn, host: host}, host, nil
 		}
 		var te *TimeoutError
+		if errors.As(err, &te) {
+			load.timedOut()
+		}
 		if bounded && errors.As(err, &te) && ctx.Err() == nil {
 			// The attempt's own bound ended, not the caller's: the node may
 			// have stopped answering. Find out now, not at the heartbeat.
@@ -841,5 +850,17 @@ func withRequestID(payload map[string][]byte, id uint64) map[string][]byte {
 		out[k] = v
 	}
 	out[RequestIDKey] = binary.BigEndian.AppendUint64(nil, id)
+	return out
+}
+
+// mergePayload returns base with over's entries on top (a new map).
+func mergePayload(base, over map[string][]byte) map[string][]byte {
+	out := make(map[string][]byte, len(base)+len(over))
+	for k, v := range base {
+		out[k] = v
+	}
+	for k, v := range over {
+		out[k] = v
+	}
 	return out
 }
