@@ -223,3 +223,19 @@ func TestThrottlerBoundsRequestsInFlight(t *testing.T) {
 	}
 	_ = context.Background
 }
+
+// TestSpeculationStillFindsAHungNode: with speculative execution the
+// extra execution wins and the attempt on the hung node is cancelled, not
+// timed out; the cancellation probes the connection all the same, so the
+// node is marked down and later plans skip it.
+func TestSpeculationStillFindsAHungNode(t *testing.T) {
+	e := rqStart(t, 3, cassandratest.Config{}, func(c *Cluster) {
+		c.Timeouts.ProbeTimeout = 200 * time.Millisecond
+		c.Policies.SpeculativeExecution = policy.ConstantSpeculativeExecution(20*time.Millisecond, 2)
+	})
+	_, errs := hungLoad(t, e, 8, 200)
+	if len(errs) > 0 {
+		t.Fatalf("%d requests failed, first: %v", len(errs), errs[0])
+	}
+	rqWait(t, 5*time.Second, "the hung node to be marked down", func() bool { return e.host(1).State() == policy.StateDown })
+}

@@ -573,9 +573,12 @@ func (s *Session) runPlan(ctx context.Context, deadline time.Time, req *request,
 		if errors.As(err, &te) {
 			load.timedOut()
 		}
-		if bounded && errors.As(err, &te) && ctx.Err() == nil {
-			// The attempt's own bound ended, not the caller's: the node may
-			// have stopped answering. Find out now, not at the heartbeat.
+		if errors.As(err, &te) && (bounded || ctx.Err() != nil) {
+			// No answer by the attempt's bound, or before the context
+			// ended (another execution of the request won, for one): the
+			// node may have stopped answering. Find out now, not at the
+			// heartbeat; probes of one connection are merged, so a
+			// healthy node costs one OPTIONS now and then.
 			cn.Probe()
 		}
 		req.record(host, err, latency, speculative)

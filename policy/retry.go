@@ -74,7 +74,8 @@ type RetrySession interface {
 //   - read timeout: once on the same host, when enough replicas answered but
 //     the data was not retrieved;
 //   - write timeout: once on the same host for a batch log write, which the
-//     coordinator replays anyway;
+//     coordinator replays anyway; for idempotent statements, a simple,
+//     batch or unlogged batch write on the next host (up to three);
 //   - unavailable: once on the next host (another coordinator may see more
 //     replicas alive);
 //   - overloaded, bootstrapping, server and truncate errors, broken
@@ -108,6 +109,16 @@ func (s *defaultRetrySession) OnFailure(f *Failure) Decision {
 		if s.sameHost == 0 && wt.WriteType == "BATCH_LOG" {
 			s.sameHost++
 			return Decision{Kind: RetrySameHost}
+		}
+		// An idempotent write may be applied twice by definition: another
+		// coordinator may reach the replicas this one could not (a node
+		// cut off from its peers times out every write it coordinates).
+		switch wt.WriteType {
+		case "SIMPLE", "BATCH", "UNLOGGED_BATCH":
+			if f.Idempotent && s.nextHost < maxNextHost {
+				s.nextHost++
+				return Decision{Kind: RetryNextHost}
+			}
 		}
 	case errors.As(f.Err, &un):
 		if s.nextHost == 0 {
