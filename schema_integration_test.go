@@ -1,6 +1,7 @@
 package cassandra
 
 import (
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,10 +16,13 @@ func TestIntegrationMetadataFollowsAnotherClient(t *testing.T) {
 	a, sa, e := testSession(t)
 	_, other, _ := testSession(t)
 	ks := testKeyspace(t, sa, "it_meta", e)
-	mustExec(t, other, "DROP TABLE IF EXISTS "+ks+".followed")
+	// A table of its own per run: a table left by an earlier run would be
+	// in the metadata already.
+	name := fmt.Sprintf("followed_%d", time.Now().UnixNano())
+	t.Cleanup(func() { other.Execute(testCtx(t), "DROP TABLE IF EXISTS "+ks+"."+name) })
 	var heard atomic.Int32
 	a.AddSchemaListener(func(ch SchemaChange, s *metadata.Schema) {
-		if ch.Keyspace == ks && ch.Name == "followed" && s != nil {
+		if ch.Keyspace == ks && ch.Name == name && s != nil {
 			heard.Add(1)
 		}
 	})
@@ -31,13 +35,13 @@ func TestIntegrationMetadataFollowsAnotherClient(t *testing.T) {
 		if k == nil {
 			return nil
 		}
-		return k.Table("followed")
+		return k.Table(name)
 	}
-	mustExec(t, other, "CREATE TABLE "+ks+".followed (k int PRIMARY KEY, v text)")
+	mustExec(t, other, "CREATE TABLE "+ks+"."+name+" (k int PRIMARY KEY, v text)")
 	start := time.Now()
 	pollUntil(t, 10*time.Second, "the new table in the metadata", func() bool { return table() != nil })
 	t.Logf("created table in the metadata %v after the other client's DDL returned", time.Since(start))
-	mustExec(t, other, "ALTER TABLE "+ks+".followed ADD w int")
+	mustExec(t, other, "ALTER TABLE "+ks+"."+name+" ADD w int")
 	pollUntil(t, 10*time.Second, "the new column in the metadata", func() bool {
 		tb := table()
 		if tb == nil {
