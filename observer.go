@@ -2,6 +2,8 @@ package cassandra
 
 import (
 	"context"
+	"encoding/binary"
+	"sync/atomic"
 	"time"
 )
 
@@ -66,4 +68,43 @@ func (req *request) statementText() string {
 		return req.prepare.Query
 	}
 	return req.query.Query
+}
+
+// nextID numbers requests and attempts for observers and request ids.
+var nextID atomic.Uint64
+
+// event describes req for observers, numbering it on first use.
+func (req *request) event() RequestEvent {
+	if req.id == 0 {
+		req.id = nextID.Add(1)
+	}
+	e := RequestEvent{ID: req.id, Statement: req.statementText(), Keyspace: req.routing.Keyspace, Table: req.routing.Table,
+		Consistency: req.consistency(), Idempotent: req.opts.idempotent}
+	switch req.kind {
+	case reqQuery:
+		e.Kind = "QUERY"
+	case reqExecute:
+		e.Kind = "EXECUTE"
+	case reqBatch:
+		e.Kind = "BATCH"
+	case reqPrepare:
+		e.Kind = "PREPARE"
+	}
+	return e
+}
+
+// RequestIDKey is the custom payload key of the id each attempt carries
+// with Cluster.RequestIDs: 8 bytes, big endian, unique per attempt in the
+// process (retries and speculative executions get their own).
+const RequestIDKey = "request-id"
+
+// withRequestID returns payload plus the attempt's id (a new map: the
+// statement's own is never written).
+func withRequestID(payload map[string][]byte, id uint64) map[string][]byte {
+	out := make(map[string][]byte, len(payload)+1)
+	for k, v := range payload {
+		out[k] = v
+	}
+	out[RequestIDKey] = binary.BigEndian.AppendUint64(nil, id)
+	return out
 }

@@ -184,3 +184,15 @@ func latencyTrackers(ps ...any) []*policy.LatencyTracker {
 	}
 	return out
 }
+
+// mergePayload returns base with over's entries on top (a new map).
+func mergePayload(base, over map[string][]byte) map[string][]byte {
+	out := make(map[string][]byte, len(base)+len(over))
+	for k, v := range base {
+		out[k] = v
+	}
+	for k, v := range over {
+		out[k] = v
+	}
+	return out
+}

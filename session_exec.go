@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/cqlgo/cassandra/cqltype"
@@ -789,81 +788,3 @@ func rawLen(v any) int {
 // conditions: a lightweight transaction, as far as the driver can tell
 // without parsing the CQL.
 func (req *request) serialSet() bool { return req.opts.serial != 0 }
-
-// isSchemaStatement reports CQL text that changes the schema or access
-// rights (CREATE, ALTER, DROP, TRUNCATE, GRANT, REVOKE), after leading
-// spaces and comments.
-func isSchemaStatement(cql string) bool {
-	s := strings.TrimLeft(cql, " \t\r\n")
-	for strings.HasPrefix(s, "--") || strings.HasPrefix(s, "//") || strings.HasPrefix(s, "/*") {
-		if strings.HasPrefix(s, "/*") {
-			end := strings.Index(s, "*/")
-			if end < 0 {
-				return false
-			}
-			s = s[end+2:]
-		} else if nl := strings.IndexByte(s, '\n'); nl >= 0 {
-			s = s[nl+1:]
-		} else {
-			return false
-		}
-		s = strings.TrimLeft(s, " \t\r\n")
-	}
-	word, _, _ := strings.Cut(s, " ")
-	switch strings.ToUpper(word) {
-	case "CREATE", "ALTER", "DROP", "TRUNCATE", "GRANT", "REVOKE":
-		return true
-	}
-	return false
-}
-
-// nextID numbers requests and attempts for observers and request ids.
-var nextID atomic.Uint64
-
-// event describes req for observers, numbering it on first use.
-func (req *request) event() RequestEvent {
-	if req.id == 0 {
-		req.id = nextID.Add(1)
-	}
-	e := RequestEvent{ID: req.id, Statement: req.statementText(), Keyspace: req.routing.Keyspace, Table: req.routing.Table,
-		Consistency: req.consistency(), Idempotent: req.opts.idempotent}
-	switch req.kind {
-	case reqQuery:
-		e.Kind = "QUERY"
-	case reqExecute:
-		e.Kind = "EXECUTE"
-	case reqBatch:
-		e.Kind = "BATCH"
-	case reqPrepare:
-		e.Kind = "PREPARE"
-	}
-	return e
-}
-
-// RequestIDKey is the custom payload key of the id each attempt carries
-// with Cluster.RequestIDs: 8 bytes, big endian, unique per attempt in the
-// process (retries and speculative executions get their own).
-const RequestIDKey = "request-id"
-
-// withRequestID returns payload plus the attempt's id (a new map: the
-// statement's own is never written).
-func withRequestID(payload map[string][]byte, id uint64) map[string][]byte {
-	out := make(map[string][]byte, len(payload)+1)
-	for k, v := range payload {
-		out[k] = v
-	}
-	out[RequestIDKey] = binary.BigEndian.AppendUint64(nil, id)
-	return out
-}
-
-// mergePayload returns base with over's entries on top (a new map).
-func mergePayload(base, over map[string][]byte) map[string][]byte {
-	out := make(map[string][]byte, len(base)+len(over))
-	for k, v := range base {
-		out[k] = v
-	}
-	for k, v := range over {
-		out[k] = v
-	}
-	return out
-}

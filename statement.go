@@ -1,6 +1,7 @@
 package cassandra
 
 import (
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -140,4 +141,31 @@ func (g *TimestampGenerator) Next() int64 {
 			return next
 		}
 	}
+}
+
+// isSchemaStatement reports CQL text that changes the schema or access
+// rights (CREATE, ALTER, DROP, TRUNCATE, GRANT, REVOKE), after leading
+// spaces and comments.
+func isSchemaStatement(cql string) bool {
+	s := strings.TrimLeft(cql, " \t\r\n")
+	for strings.HasPrefix(s, "--") || strings.HasPrefix(s, "//") || strings.HasPrefix(s, "/*") {
+		if strings.HasPrefix(s, "/*") {
+			end := strings.Index(s, "*/")
+			if end < 0 {
+				return false
+			}
+			s = s[end+2:]
+		} else if nl := strings.IndexByte(s, '\n'); nl >= 0 {
+			s = s[nl+1:]
+		} else {
+			return false
+		}
+		s = strings.TrimLeft(s, " \t\r\n")
+	}
+	word, _, _ := strings.Cut(s, " ")
+	switch strings.ToUpper(word) {
+	case "CREATE", "ALTER", "DROP", "TRUNCATE", "GRANT", "REVOKE":
+		return true
+	}
+	return false
 }
