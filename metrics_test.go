@@ -3,6 +3,8 @@ package cassandra
 import (
 	"context"
 	"encoding/binary"
+	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -141,4 +143,68 @@ func TestRequestIDsAreUniquePerAttempt(t *testing.T) {
 			t.Errorf("attempt %+v does not match the request or the payload", a)
 		}
 	}
+}
+
+// TestPoolMetricsDuringANodeStop: a stopped node's pool shows no open
+// connection and the session one connected node fewer.
+func TestPoolMetricsDuringANodeStop(t *testing.T) {
+	e := rqStart(t, 2, cassandratest.Config{}, nil)
+	node := e.nodes[1].Addr().String()
+	open := func() (float64, float64) {
+		ms := e.s.Metrics()
+		m, _ := metricOf(ms, MetricOpenConnections, node)
+		c, _ := metricOf(ms, MetricConnectedNodes, "")
+		return m.Value, c.Value
+	}
+	if o, c := open(); o != 1 || c != 2 {
+		t.Fatalf("before: open %v, connected %v", o, c)
+	}
+	e.nodes[1].Stop()
+	rqWait(t, 5*time.Second, "the stopped node's pool to empty", func() bool { o, c := open(); return o == 0 && c == 1 })
+	if err := e.nodes[1].Restart(); err != nil {
+		t.Fatal(err)
+	}
+	rqWait(t, 10*time.Second, "the pool to refill", func() bool { o, c := open(); return o == 1 && c == 2 })
+}
+
+// TestSlowRequestLog: a request slower than SlowRequest is logged with its
+// CQL text and hosts, and never with its values.
+func TestSlowRequestLog(t *testing.T) {
+	var buf syncBuffer
+	e := rqStart(t, 1, cassandratest.Config{}, func(c *Cluster) {
+		c.SlowRequest = 30 * time.Millisecond
+		c.Logger = slog.New(slog.NewTextHandler(&buf, nil))
+	})
+	e.prepareRules()
+	e.rule(cassandratest.Rule{Match: cassandratest.Execute(rqInsert), Then: cassandratest.Delay(60*time.Millisecond, cassandratest.Void())})
+	if _, err := e.s.Execute(rqCtx(t), rqInsert, 1, "secret-value"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.s.Execute(rqCtx(t), rqWrite); err != nil { // fast: not logged
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if !strings.Contains(out, "slow request") || !strings.Contains(out, "INSERT INTO ks.t") || !strings.Contains(out, e.nodes[0].Addr().String()) {
+		t.Errorf("log: %s", out)
+	}
+	if strings.Contains(out, "secret-value") || strings.Count(out, "slow request") != 1 {
+		t.Errorf("log has the value or more than the slow request: %s", out)
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
