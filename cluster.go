@@ -147,16 +147,16 @@ type Timeouts struct {
 	// Request bounds a request that has no earlier context deadline,
 	// retries included. Default: 10s; negative: no bound but the context.
 	Request time.Duration
-	// Attempt bounds one attempt on one host, within the request's
-	// bound: an attempt with no answer by then is judged by the retry
-	// policy (an idempotent statement moves to the next host), its stream
+	// Attempt bounds one attempt of an idempotent statement on one host,
+	// within the request's bound: an attempt with no answer by then is
+	// judged by the retry policy (it moves to the next host), its stream
 	// stays counted as orphaned until an answer comes, and the connection
 	// is probed at once, so a host that stopped answering is found in
-	// about ProbeTimeout rather than at the next heartbeat. It applies to
-	// every statement, as the Java driver's request timeout does: a
-	// non-idempotent statement fails then with a *TimeoutError whose
-	// MaybeApplied is true. Default: 2s (Cassandra's own write timeout);
-	// negative: attempts get the whole request bound.
+	// about ProbeTimeout rather than at the next heartbeat. A
+	// non-idempotent statement cannot be retried once sent, so cutting its
+	// attempt short would only lose the answer: it gets the whole request
+	// bound, unless the statement sets AttemptTimeout. Default: 2s
+	// (Cassandra's own write timeout); negative: the whole request bound.
 	Attempt time.Duration
 	// ProbeTimeout bounds the OPTIONS a connection sends after an attempt
 	// on it timed out; with no answer the connection is closed and, when

@@ -644,6 +644,12 @@ func (req *request) timedOut(reason error) *TimeoutError {
 // bounded reports that the attempt timeout set it.
 func (req *request) attemptDeadline(start, deadline time.Time) (time.Time, bool) {
 	d := req.prof.attempt
+	if !req.opts.idempotent {
+		// No retry can follow a non-idempotent attempt once it is sent:
+		// cutting it short would only lose the answer. It gets the whole
+		// request bound unless the statement sets its own.
+		d = 0
+	}
 	if req.opts.attemptTimeout != 0 {
 		d = req.opts.attemptTimeout
 	}
