@@ -5,62 +5,47 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"math/big"
 	"reflect"
 	"strings"
 	"testing"
 
-	"gopkg.in/inf.v0"
-
 	"github.com/cqlgo/cassandra/frame"
+	"github.com/cqlgo/cassandra/internal/typetest"
 )
 
-// Type constructors for tests.
+// Shorthands for the types of internal/typetest.
 var (
-	tASCII     = &frame.Type{ID: frame.TypeASCII}
-	tBigint    = &frame.Type{ID: frame.TypeBigint}
-	tBlob      = &frame.Type{ID: frame.TypeBlob}
-	tBoolean   = &frame.Type{ID: frame.TypeBoolean}
-	tCounter   = &frame.Type{ID: frame.TypeCounter}
-	tDate      = &frame.Type{ID: frame.TypeDate}
-	tDecimal   = &frame.Type{ID: frame.TypeDecimal}
-	tDouble    = &frame.Type{ID: frame.TypeDouble}
-	tDuration  = &frame.Type{ID: frame.TypeDuration}
-	tFloat     = &frame.Type{ID: frame.TypeFloat}
-	tInet      = &frame.Type{ID: frame.TypeInet}
-	tInt       = &frame.Type{ID: frame.TypeInt}
-	tSmallint  = &frame.Type{ID: frame.TypeSmallint}
-	tText      = &frame.Type{ID: frame.TypeVarchar}
-	tTime      = &frame.Type{ID: frame.TypeTime}
-	tTimestamp = &frame.Type{ID: frame.TypeTimestamp}
-	tTimeUUID  = &frame.Type{ID: frame.TypeTimeUUID}
-	tTinyint   = &frame.Type{ID: frame.TypeTinyint}
-	tUUID      = &frame.Type{ID: frame.TypeUUID}
-	tVarint    = &frame.Type{ID: frame.TypeVarint}
-	tCustom    = &frame.Type{ID: frame.TypeCustom, Custom: "com.example.Thing"}
+	tASCII     = typetest.ASCII
+	tBigint    = typetest.Bigint
+	tBlob      = typetest.Blob
+	tBoolean   = typetest.Boolean
+	tCounter   = typetest.Counter
+	tDate      = typetest.Date
+	tDecimal   = typetest.Decimal
+	tDouble    = typetest.Double
+	tDuration  = typetest.Duration
+	tFloat     = typetest.Float
+	tInet      = typetest.Inet
+	tInt       = typetest.Int
+	tSmallint  = typetest.Smallint
+	tText      = typetest.Text
+	tTime      = typetest.Time
+	tTimestamp = typetest.Timestamp
+	tTimeUUID  = typetest.TimeUUID
+	tTinyint   = typetest.Tinyint
+	tUUID      = typetest.UUID
+	tVarint    = typetest.Varint
+	tCustom    = typetest.Custom
 )
 
-func listOf(e *frame.Type) *frame.Type {
-	return &frame.Type{ID: frame.TypeList, Elems: []*frame.Type{e}}
-}
-func setOf(e *frame.Type) *frame.Type { return &frame.Type{ID: frame.TypeSet, Elems: []*frame.Type{e}} }
-func mapOf(k, v *frame.Type) *frame.Type {
-	return &frame.Type{ID: frame.TypeMap, Elems: []*frame.Type{k, v}}
-}
-func tupleOf(es ...*frame.Type) *frame.Type { return &frame.Type{ID: frame.TypeTuple, Elems: es} }
-func vectorOf(e *frame.Type, n int) *frame.Type {
-	return &frame.Type{ID: frame.TypeVector, Elems: []*frame.Type{e}, Dimensions: n}
-}
-
-// udtOf builds a UDT from alternating names and types.
-func udtOf(name string, fields ...any) *frame.Type {
-	t := &frame.Type{ID: frame.TypeUDT, Keyspace: "ks", Name: name}
-	for i := 0; i < len(fields); i += 2 {
-		t.FieldNames = append(t.FieldNames, fields[i].(string))
-		t.Elems = append(t.Elems, fields[i+1].(*frame.Type))
-	}
-	return t
-}
+var (
+	listOf   = typetest.ListOf
+	setOf    = typetest.SetOf
+	mapOf    = typetest.MapOf
+	tupleOf  = typetest.TupleOf
+	vectorOf = typetest.VectorOf
+	udtOf    = typetest.UdtOf
+)
 
 // golden is one value with its known wire bytes. val is marshalled and must
 // give wire; wire is unmarshalled into a new value of want's type and must
@@ -130,18 +115,7 @@ func runGolden(t *testing.T, cases []golden) {
 	}
 }
 
-// valuesEqual is reflect.DeepEqual except that big numbers compare by value.
-func valuesEqual(a, b any) bool {
-	switch x := a.(type) {
-	case *big.Int:
-		y, ok := b.(*big.Int)
-		return ok && (x == nil) == (y == nil) && (x == nil || x.Cmp(y) == 0)
-	case *inf.Dec:
-		y, ok := b.(*inf.Dec)
-		return ok && (x == nil) == (y == nil) && (x == nil || (x.Cmp(y) == 0 && x.Scale() == y.Scale()))
-	}
-	return reflect.DeepEqual(a, b)
-}
+var valuesEqual = typetest.ValuesEqual
 
 // errCase is a value that must not marshal, or bytes that must not
 // unmarshal into into's type; the error text must contain want.
