@@ -86,7 +86,8 @@ type Cluster struct {
 	// AddressTranslator maps the address a node announces to the address
 	// the driver connects to (NAT, port forwarding). Default: identity.
 	AddressTranslator func(netip.AddrPort) netip.AddrPort
-	// Consistency of statements that do not set one. Default: LocalOne.
+	// Consistency of statements that do not set one. Default (the zero
+	// Consistency, which means "not set"): LocalOne. Any can be chosen.
 	Consistency Consistency
 	// SerialConsistency of conditional statements that do not set one.
 	// Default: none sent (the server uses SERIAL).

@@ -2,6 +2,7 @@ package cassandra
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -42,5 +43,32 @@ func TestIntegrationProfilesAsTheServerSeesThem(t *testing.T) {
 	var te *TimeoutError
 	if _, err := s.ExecuteStatement(testCtx(t), NewStatement("SELECT * FROM "+ks+".t").Profile("tiny")); !errors.As(err, &te) {
 		t.Errorf("a 1 ns profile timeout: %v, want a *TimeoutError", err)
+	}
+}
+
+// TestIntegrationConsistencyAnyDefault: ANY chosen as the cluster default
+// reaches the server (which accepts it for a write and refuses it for a
+// read, naming ANY), and a profile that sets no level inherits it.
+func TestIntegrationConsistencyAnyDefault(t *testing.T) {
+	_, s, e := testSession(t, func(c *Cluster) {
+		c.Consistency = Any
+		if err := c.Profiles.Add("plain", ExecutionProfile{PageSize: 7}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	ks := testKeyspace(t, s, "it_cl_any", e)
+	mustExec(t, s, NewStatement("CREATE TABLE IF NOT EXISTS "+ks+".t (k int PRIMARY KEY)").Consistency(One))
+	for _, profile := range []string{"", "plain"} {
+		if _, err := s.ExecuteStatement(testCtx(t), NewStatement("INSERT INTO "+ks+".t (k) VALUES (1)").Profile(profile)); err != nil {
+			t.Errorf("profile %q: a write at the cluster default ANY: %v", profile, err)
+		}
+		_, err := s.ExecuteStatement(testCtx(t), NewStatement("SELECT * FROM "+ks+".t").Profile(profile))
+		var se ServerError
+		if !errors.As(err, &se) || !strings.Contains(err.Error(), "ANY") {
+			t.Errorf("profile %q: a read at ANY: %v, want the server's refusal naming ANY", profile, err)
+		}
+	}
+	if _, err := s.ExecuteStatement(testCtx(t), NewStatement("SELECT * FROM "+ks+".t").Consistency(One)); err != nil {
+		t.Errorf("a read overriding ANY with ONE: %v", err)
 	}
 }

@@ -129,3 +129,41 @@ func TestGraphOptionsTravelInThePayload(t *testing.T) {
 		t.Errorf("payload %q", p)
 	}
 }
+
+// ANY (wire value 0) can be the cluster's and a profile's default: the zero
+// Consistency means "not set", so a profile or statement that leaves it zero
+// inherits ANY instead of being read as choosing it, and one that names
+// another level overrides it.
+func TestConsistencyAnyAsDefault(t *testing.T) {
+	e := rqStart(t, 1, cassandratest.Config{}, func(c *Cluster) {
+		c.Consistency = Any
+		if err := c.Profiles.Add("plain", ExecutionProfile{PageSize: 7}); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Profiles.Add("quorum", ExecutionProfile{Consistency: Quorum}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	ctx := rqCtx(t)
+	for i, tc := range []struct {
+		stmt *SimpleStatement
+		want Consistency
+	}{
+		{NewStatement(rqWrite + " -- a"), Any},
+		{NewStatement(rqWrite + " -- b").Profile("plain"), Any},
+		{NewStatement(rqWrite + " -- c").Profile("quorum"), Quorum},
+		{NewStatement(rqWrite + " -- d").Profile("quorum").Consistency(Any), Any},
+		{NewStatement(rqWrite + " -- e").Consistency(One).Consistency(0), Any},
+	} {
+		if _, err := e.s.ExecuteStatement(ctx, tc.stmt); err != nil {
+			t.Fatal(err)
+		}
+		msgs := e.msgs(cassandratest.Query(tc.stmt.cql))
+		if len(msgs) != 1 {
+			t.Fatalf("case %d: %d requests", i, len(msgs))
+		}
+		if got := msgs[0].Msg.(*frame.Query).Params.Consistency; got != tc.want {
+			t.Errorf("case %d (%s): sent %v, want %v", i, tc.stmt.cql, got, tc.want)
+		}
+	}
+}

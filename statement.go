@@ -57,8 +57,7 @@ func (s *SimpleStatement) batchEntry()           {}
 
 // stmtOptions is the unexported option record the request path reads.
 type stmtOptions struct {
-	consistency     Consistency
-	hasConsistency  bool
+	consistency     Consistency // Unset (zero): the profile's
 	serial          Consistency
 	pageSize        int32 // 0: profile default; <0: no paging
 	pagingState     []byte
@@ -90,7 +89,7 @@ func (o *stmtOptions) routing(keyspace string) policy.RoutingInfo {
 // params fills the query parameters from the options and the profile.
 func (o *stmtOptions) params(p *frame.QueryParams, prof *profileSettings, v frame.Version) {
 	p.Consistency = prof.consistency
-	if o.hasConsistency {
+	if o.consistency != 0 {
 		p.Consistency = o.consistency
 	}
 	p.SerialConsistency = prof.serial

@@ -8,9 +8,10 @@ import "time"
 
 // ---- SimpleStatement ----
 
-// Consistency sets the consistency level.
+// Consistency sets the consistency level; the zero Consistency restores the
+// profile's (or cluster's) default.
 func (s *SimpleStatement) Consistency(c Consistency) *SimpleStatement {
-	s.o.consistency, s.o.hasConsistency = c, true
+	s.o.consistency = c
 	return s
 }
 
@@ -119,9 +120,10 @@ func (s *SimpleStatement) Prefetch(v bool) *SimpleStatement {
 
 // ---- BoundStatement ----
 
-// Consistency sets the consistency level.
+// Consistency sets the consistency level; the zero Consistency restores the
+// profile's (or cluster's) default.
 func (b *BoundStatement) Consistency(c Consistency) *BoundStatement {
-	b.o.consistency, b.o.hasConsistency = c, true
+	b.o.consistency = c
 	return b
 }
 
@@ -230,9 +232,10 @@ func (b *BoundStatement) Prefetch(v bool) *BoundStatement {
 
 // ---- Batch ----
 
-// Consistency sets the consistency level.
+// Consistency sets the consistency level; the zero Consistency restores the
+// profile's (or cluster's) default.
 func (b *Batch) Consistency(c Consistency) *Batch {
-	b.o.consistency, b.o.hasConsistency = c, true
+	b.o.consistency = c
 	return b
 }
 

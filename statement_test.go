@@ -15,7 +15,7 @@ func TestOptionSettersReturnTheStatementTheyAreCalledOn(t *testing.T) {
 	if got := cp.Consistency(One); got != &cp {
 		t.Error("a copied statement's setter returned another statement")
 	}
-	if orig.o.hasConsistency {
+	if orig.o.consistency != 0 {
 		t.Error("setting the copy changed the original")
 	}
 	var b Batch // the zero Batch works: a logged batch

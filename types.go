@@ -40,7 +40,10 @@ var Unset = cqltype.Unset
 // DateOf returns the date of t in UTC.
 func DateOf(t time.Time) Date { return cqltype.DateOf(t) }
 
-// Consistency is a CQL consistency level.
+// Consistency is a CQL consistency level. The zero value means "not set":
+// a statement or profile that leaves it zero takes its level from the next
+// layer (profile, then Cluster), so Any can be chosen as a default like any
+// other level. Consistency.Wire gives the protocol's number.
 type Consistency = frame.Consistency
 
 // Consistency levels.

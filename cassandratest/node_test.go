@@ -141,7 +141,7 @@ func TestVersionRefusal(t *testing.T) {
 }
 
 func TestRules(t *testing.T) {
-	unavailable := &frame.UnavailableError{Msg: "Cannot achieve consistency level QUORUM", Consistency: frame.Consistency(4), Required: 2, Alive: 1}
+	unavailable := &frame.UnavailableError{Msg: "Cannot achieve consistency level QUORUM", Consistency: frame.Quorum, Required: 2, Alive: 1}
 	t.Run("error", func(t *testing.T) {
 		n := start(t, Config{})
 		n.AddRule(Rule{Match: Query("SELECT * FROM ks.t"), Then: Error(unavailable)})
@@ -413,7 +413,7 @@ func TestStopRestart(t *testing.T) {
 func TestRequestsLog(t *testing.T) {
 	n := start(t, Config{})
 	c := ready(t, n, frame.V4)
-	c.send(5, &frame.Query{Query: "INSERT INTO ks.t (k) VALUES (1)", Params: frame.QueryParams{Consistency: frame.Consistency(1)}})
+	c.send(5, &frame.Query{Query: "INSERT INTO ks.t (k) VALUES (1)", Params: frame.QueryParams{Consistency: frame.One}})
 	c.recv()
 	reqs := n.Requests()
 	require.Len(t, reqs, 2)
@@ -424,7 +424,7 @@ func TestRequestsLog(t *testing.T) {
 	assert.Equal(t, int16(5), r.Stream)
 	assert.Equal(t, frame.V4, r.Version)
 	assert.Equal(t, "INSERT INTO ks.t (k) VALUES (1)", r.Query)
-	assert.Equal(t, frame.Consistency(1), r.Msg.(*frame.Query).Params.Consistency)
+	assert.Equal(t, frame.One, r.Msg.(*frame.Query).Params.Consistency)
 	assert.Equal(t, 1, n.Count(QueryContains("ks.t")))
 }
 

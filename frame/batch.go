@@ -51,7 +51,7 @@ type Batch struct {
 	Statements []BatchStatement
 	// Consistency is the consistency level of the whole batch.
 	Consistency Consistency
-	// SerialConsistency, when not zero (ANY), is the consistency of the
+	// SerialConsistency, when not Unset, is the consistency of the
 	// Paxos phase of conditional statements.
 	SerialConsistency Consistency
 	// Timestamp, when HasTimestamp, is the default write time in
@@ -103,7 +103,7 @@ func (m *Batch) Encode(dst []byte, v Version) ([]byte, error) {
 		return dst, &EncodeError{What: "BATCH statements", Err: fmt.Errorf("%d statements exceed a [short] count", len(m.Statements))}
 	}
 	var flags uint32
-	if m.SerialConsistency != 0 {
+	if m.SerialConsistency != Unset {
 		flags |= qpSerialConsistency
 	}
 	if m.HasTimestamp {

@@ -101,7 +101,7 @@ func (e *UnavailableError) decodeBody(r *Reader, _ Version) {
 }
 
 func (e *UnavailableError) encodeBody(w *rspEnc, _ Version) {
-	w.putShort(uint16(e.Consistency))
+	w.putShort(e.Consistency.Wire())
 	w.putInt(e.Required)
 	w.putInt(e.Alive)
 }
@@ -195,7 +195,7 @@ func (e *WriteTimeoutError) decodeBody(r *Reader, v Version) {
 }
 
 func (e *WriteTimeoutError) encodeBody(w *rspEnc, v Version) {
-	w.putShort(uint16(e.Consistency))
+	w.putShort(e.Consistency.Wire())
 	w.putInt(e.Received)
 	w.putInt(e.BlockFor)
 	w.putString("write type", e.WriteType)
@@ -239,7 +239,7 @@ func (e *ReadTimeoutError) decodeBody(r *Reader, _ Version) {
 }
 
 func (e *ReadTimeoutError) encodeBody(w *rspEnc, _ Version) {
-	w.putShort(uint16(e.Consistency))
+	w.putShort(e.Consistency.Wire())
 	w.putInt(e.Received)
 	w.putInt(e.BlockFor)
 	w.putByte(boolByte(e.DataPresent))
@@ -288,7 +288,7 @@ func (e *ReadFailureError) decodeBody(r *Reader, v Version) {
 }
 
 func (e *ReadFailureError) encodeBody(w *rspEnc, v Version) {
-	w.putShort(uint16(e.Consistency))
+	w.putShort(e.Consistency.Wire())
 	w.putInt(e.Received)
 	w.putInt(e.BlockFor)
 	putFailures(w, v, e.NumFailures, e.Reasons)
@@ -423,7 +423,7 @@ func (e *WriteFailureError) decodeBody(r *Reader, v Version) {
 }
 
 func (e *WriteFailureError) encodeBody(w *rspEnc, v Version) {
-	w.putShort(uint16(e.Consistency))
+	w.putShort(e.Consistency.Wire())
 	w.putInt(e.Received)
 	w.putInt(e.BlockFor)
 	putFailures(w, v, e.NumFailures, e.Reasons)
@@ -473,7 +473,7 @@ func (e *CASWriteUnknownError) decodeBody(r *Reader, _ Version) {
 }
 
 func (e *CASWriteUnknownError) encodeBody(w *rspEnc, _ Version) {
-	w.putShort(uint16(e.Consistency))
+	w.putShort(e.Consistency.Wire())
 	w.putInt(e.Received)
 	w.putInt(e.BlockFor)
 }

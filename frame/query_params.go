@@ -61,7 +61,7 @@ type QueryParams struct {
 	PageSize int32
 	// PagingState, when non-nil, resumes paging where a previous page ended.
 	PagingState []byte
-	// SerialConsistency, when not zero (ANY), is the consistency of the
+	// SerialConsistency, when not Unset, is the consistency of the
 	// Paxos phase of conditional updates.
 	SerialConsistency Consistency
 	// Timestamp, when HasTimestamp, is the default write time in
@@ -101,7 +101,7 @@ func (p *QueryParams) encode(dst []byte, v Version, what string) ([]byte, error)
 		}
 		flags |= qpPagingState
 	}
-	if p.SerialConsistency != 0 {
+	if p.SerialConsistency != Unset {
 		flags |= qpSerialConsistency
 	}
 	if p.HasTimestamp {

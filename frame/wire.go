@@ -289,7 +289,7 @@ func (r *Reader) InetAddr(field string) netip.Addr {
 }
 
 // Consistency reads a [consistency].
-func (r *Reader) Consistency(field string) Consistency { return Consistency(r.Short(field)) }
+func (r *Reader) Consistency(field string) Consistency { return ConsistencyFromWire(r.Short(field)) }
 
 // UnsignedVInt reads an [unsigned vint] (v5 segments and durations): the
 // number of leading 1 bits of the first byte is the count of extra bytes.
@@ -469,4 +469,4 @@ func AppendInet(dst []byte, ap netip.AddrPort) []byte {
 }
 
 // AppendConsistency appends a [consistency].
-func AppendConsistency(dst []byte, c Consistency) []byte { return AppendShort(dst, uint16(c)) }
+func AppendConsistency(dst []byte, c Consistency) []byte { return AppendShort(dst, c.Wire()) }

@@ -29,9 +29,9 @@ type Options struct {
 	// statement of the session that sets none (an execution profile's or
 	// a statement's own consistency still wins). A session passed to
 	// RegisterSession cannot be changed: the level is only recorded, for
-	// Connection.Consistency and Connection.NewStatement to apply. Zero
-	// (which is cassandra.Any) means unset: keep the cluster's default
-	// (LocalOne) or the session's own.
+	// Connection.Consistency and Connection.NewStatement to apply. The
+	// zero Consistency means unset: keep the cluster's default (LocalOne)
+	// or the session's own; cassandra.Any is a level like the others.
 	Consistency cassandra.Consistency
 
 	// Lazy defers connecting to the first Get, which connects exactly

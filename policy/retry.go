@@ -26,7 +26,7 @@ func (k DecisionKind) String() string {
 	return [...]string{"rethrow", "retry same host", "retry next host", "ignore"}[k]
 }
 
-// Decision is a RetrySession's verdict. Consistency, when non-zero,
+// Decision is a RetrySession's verdict. Consistency, when not Unset (zero),
 // replaces the consistency level of the retried request.
 type Decision struct {
 	Kind        DecisionKind
