@@ -136,7 +136,8 @@ type Cluster struct {
 	// closed, hosts up and down, re-prepares. Default: slog.Default().
 	Logger *slog.Logger
 
-	state clusterState
+	state     clusterState
+	userTypes userTypeRegistry // RegisterUserType (usertypes.go)
 }
 
 // Timeouts bound the driver's waits. A context passed to a call bounds it

@@ -18,6 +18,9 @@ func (c *Cluster) Connect(ctx context.Context) (*Session, error) {
 	if err := c.start(ctx); err != nil {
 		return nil, err
 	}
+	if err := c.checkPendingUserTypes(ctx); err != nil {
+		return nil, err
+	}
 	st := &c.state
 	s := newSession(c, st.s.Keyspace)
 	st.mu.Lock()

@@ -280,11 +280,19 @@ func (rs *ResultSet) Scan(dest ...any) error {
 		return fmt.Errorf("cassandra: Scan got %d destinations for %d columns", len(dest), len(rs.cols))
 	}
 	for i, d := range dest {
-		if err := cqltype.Unmarshal(rs.cols[i].Type, rs.cells[i], d); err != nil {
+		if err := rs.userTypes().Unmarshal(rs.cols[i].Type, rs.cells[i], d); err != nil {
 			return cqltype.WithColumn(err, rs.cols[i].Name)
 		}
 	}
 	return nil
+}
+
+// userTypes returns the user types registered for the session, or nil.
+func (rs *ResultSet) userTypes() *cqltype.UserTypes {
+	if rs.sess == nil {
+		return nil
+	}
+	return rs.sess.userTypes()
 }
 
 // Err returns the error that ended the iteration, if any.

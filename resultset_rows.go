@@ -21,8 +21,9 @@ import (
 type Row struct {
 	cols  []ColumnSpec
 	cells [][]byte
-	memo  *cqltype.PlanMemo // the ResultSet's plan memo, for rows yielded by Rows
-	err   error             // Session.QueryRow: the request's error, or ErrNotFound
+	memo  *cqltype.PlanMemo  // the ResultSet's plan memo, for rows yielded by Rows
+	ut    *cqltype.UserTypes // registered user types (usertypes.go)
+	err   error              // Session.QueryRow: the request's error, or ErrNotFound
 }
 
 // Err returns the error of the request a Session.QueryRow row came from
@@ -48,7 +49,7 @@ func (r Row) Scan(dest ...any) error {
 		return fmt.Errorf("cassandra: Scan got %d destinations for %d columns", len(dest), len(r.cols))
 	}
 	for i, d := range dest {
-		if err := cqltype.Unmarshal(r.cols[i].Type, r.cells[i], d); err != nil {
+		if err := r.ut.Unmarshal(r.cols[i].Type, r.cells[i], d); err != nil {
 			return cqltype.WithColumn(err, r.cols[i].Name)
 		}
 	}
@@ -71,7 +72,7 @@ func (r Row) ScanStruct(dst any) error {
 	} else {
 		p = cqltype.PlanFor(sv.Type(), r.cols)
 	}
-	return p.Scan(sv, r.cols, r.cells)
+	return p.Scan(r.ut, sv, r.cols, r.cells)
 }
 
 // MapScan stores each column of the row in m under the column's name, as
@@ -85,7 +86,7 @@ func (r Row) MapScan(m map[string]any) error {
 		return r.err
 	}
 	for i, c := range r.cols {
-		v, err := cqltype.DecodeAny(c.Type, r.cells[i])
+		v, err := r.ut.DecodeAny(c.Type, r.cells[i])
 		if err != nil {
 			return cqltype.WithColumn(err, c.Name)
 		}
@@ -111,7 +112,7 @@ func (r Row) Values() ([]any, error) {
 	}
 	out := make([]any, len(r.cols))
 	for i, c := range r.cols {
-		v, err := cqltype.DecodeAny(c.Type, r.cells[i])
+		v, err := r.ut.DecodeAny(c.Type, r.cells[i])
 		if err != nil {
 			return nil, cqltype.WithColumn(err, c.Name)
 		}
@@ -135,7 +136,7 @@ func (rs *ResultSet) MapScan(m map[string]any) error {
 
 // current is a view of the current row.
 func (rs *ResultSet) current() Row {
-	return Row{cols: rs.cols, cells: rs.cells, memo: &rs.scan}
+	return Row{cols: rs.cols, cells: rs.cells, memo: &rs.scan, ut: rs.userTypes()}
 }
 
 // Rows returns an iterator over the remaining rows, for range-over-func:
@@ -178,7 +179,7 @@ func (rs *ResultSet) One() (Row, error) {
 	}
 	cells := make([][]byte, len(rs.cells))
 	copy(cells, rs.cells)
-	return Row{cols: rs.cols, cells: cells}, nil
+	return Row{cols: rs.cols, cells: cells, ut: rs.userTypes()}, nil
 }
 
 // All returns the remaining rows, across pages. When a page fails to
@@ -221,12 +222,13 @@ func (rs *ResultSet) appendPage(rows []Row) []Row {
 		rows = make([]Row, 0, n)
 	}
 	backing := make([][]byte, n*ncol)
+	ut := rs.userTypes()
 	for i := 0; i < n; i++ {
 		cells := backing[i*ncol : (i+1)*ncol : (i+1)*ncol]
 		if !rs.it.Next(cells) {
 			break
 		}
-		rows = append(rows, Row{cols: rs.cols, cells: cells})
+		rows = append(rows, Row{cols: rs.cols, cells: cells, ut: ut})
 	}
 	if err := rs.it.Err(); err != nil {
 		rs.err = &ConnError{Op: "decode", Err: err}
@@ -298,7 +300,7 @@ func (rs *ResultSet) ScanStruct(dst any) error {
 	if err != nil {
 		return err
 	}
-	return rs.scan.Plan(sv.Type(), rs.cols).Scan(sv, rs.cols, rs.cells)
+	return rs.scan.Plan(sv.Type(), rs.cols).Scan(rs.userTypes(), sv, rs.cols, rs.cells)
 }
 
 func errNoRow(method string) error {
@@ -310,19 +312,19 @@ func scanRow[T any](rs *ResultSet, kind cqltype.RowKind, dst *T) error {
 	switch kind {
 	case cqltype.RowStruct:
 		sv := reflect.ValueOf(dst).Elem()
-		return rs.scan.Plan(sv.Type(), rs.cols).Scan(sv, rs.cols, rs.cells)
+		return rs.scan.Plan(sv.Type(), rs.cols).Scan(rs.userTypes(), sv, rs.cols, rs.cells)
 	case cqltype.RowPtrStruct:
 		pv := reflect.ValueOf(dst).Elem()
 		if pv.IsNil() {
 			pv.Set(reflect.New(pv.Type().Elem()))
 		}
 		sv := pv.Elem()
-		return rs.scan.Plan(sv.Type(), rs.cols).Scan(sv, rs.cols, rs.cells)
+		return rs.scan.Plan(sv.Type(), rs.cols).Scan(rs.userTypes(), sv, rs.cols, rs.cells)
 	}
 	if len(rs.cols) != 1 {
 		return fmt.Errorf("cassandra: scanning rows into %T needs exactly one column, the result has %d", *dst, len(rs.cols))
 	}
-	if err := cqltype.Unmarshal(rs.cols[0].Type, rs.cells[0], dst); err != nil {
+	if err := rs.userTypes().Unmarshal(rs.cols[0].Type, rs.cells[0], dst); err != nil {
 		return cqltype.WithColumn(err, rs.cols[0].Name)
 	}
 	return nil

@@ -36,6 +36,9 @@ type Session struct {
 	closedCh chan struct{}
 
 	req requestState // the request path's state (prepared cache, ...)
+
+	utMu sync.Mutex                       // orders RegisterUserType calls
+	ut   atomic.Pointer[sessionUserTypes] // nil: the cluster's registrations only
 }
 
 func newSession(c *Cluster, keyspace string) *Session {

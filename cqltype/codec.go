@@ -14,13 +14,15 @@ type codec struct {
 	// append writes the body of v (no length prefix).
 	append func(dst []byte, t *frame.Type, v any) ([]byte, error)
 	// natural is the Go type a value decodes to in *any.
-	natural func(t *frame.Type) (reflect.Type, error)
+	// ut, the registered user types, may be nil.
+	natural func(ut *UserTypes, t *frame.Type) (reflect.Type, error)
 	// decode, for scalar types, decodes a non-null value into its natural
 	// Go type; it returns bare reasons for the caller to wrap.
 	decode func(t *frame.Type, data []byte) (any, error)
 	// decodeInto, for composite types, decodes a non-null value into rv,
 	// a settable value of any Go type the codec accepts.
-	decodeInto func(t *frame.Type, data []byte, rv reflect.Value) error
+	// Values of interface type inside it decode with ut's registrations.
+	decodeInto func(ut *UserTypes, t *frame.Type, data []byte, rv reflect.Value) error
 }
 
 // codecs is indexed by type id; vectors (not a wire id) sit in vectorCodec.
@@ -56,9 +58,9 @@ func codecOf(id frame.TypeID) *codec {
 }
 
 // naturalOf returns a natural-type function for a fixed Go type.
-func naturalOf[T any]() func(*frame.Type) (reflect.Type, error) {
+func naturalOf[T any]() func(*UserTypes, *frame.Type) (reflect.Type, error) {
 	rt := reflect.TypeFor[T]()
-	return func(*frame.Type) (reflect.Type, error) { return rt, nil }
+	return func(*UserTypes, *frame.Type) (reflect.Type, error) { return rt, nil }
 }
 
 // scalar makes the decode function of a scalar codec from a typed one.

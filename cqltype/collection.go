@@ -211,7 +211,7 @@ func appendMap(dst []byte, t *frame.Type, v any) ([]byte, error) {
 
 // decodeListOrSet decodes into a slice, an array of the right length, or,
 // for sets, a map[T]struct{} or map[T]bool.
-func decodeListOrSet(t *frame.Type, data []byte, rv reflect.Value) error {
+func decodeListOrSet(ut *UserTypes, t *frame.Type, data []byte, rv reflect.Value) error {
 	elem := t.Elems[0]
 	r := elemReader{data}
 	n, err := r.count(4)
@@ -221,7 +221,7 @@ func decodeListOrSet(t *frame.Type, data []byte, rv reflect.Value) error {
 	switch rv.Kind() {
 	case reflect.Slice:
 		s := reflect.MakeSlice(rv.Type(), n, n)
-		if err := decodeElems(elem, &r, n, s); err != nil {
+		if err := decodeElems(ut, elem, &r, n, s); err != nil {
 			return err
 		}
 		rv.Set(s)
@@ -229,7 +229,7 @@ func decodeListOrSet(t *frame.Type, data []byte, rv reflect.Value) error {
 		if rv.Len() != n {
 			return fmt.Errorf("%w: %d elements into an array of %d", errCountMismatch, n, rv.Len())
 		}
-		if err := decodeElems(elem, &r, n, rv); err != nil {
+		if err := decodeElems(ut, elem, &r, n, rv); err != nil {
 			return err
 		}
 	case reflect.Map:
@@ -254,7 +254,7 @@ func decodeListOrSet(t *frame.Type, data []byte, rv reflect.Value) error {
 				return withPath(unmarshalErrT(elem, kt, err), indexPath(i))
 			}
 			k := reflect.New(kt).Elem()
-			if err := decodeReflect(elem, b, k); err != nil {
+			if err := decodeReflect(ut, elem, b, k); err != nil {
 				return withPath(err, indexPath(i))
 			}
 			if !k.Comparable() {
@@ -270,22 +270,22 @@ func decodeListOrSet(t *frame.Type, data []byte, rv reflect.Value) error {
 }
 
 // decodeElems decodes n elements into the first n entries of s.
-func decodeElems(elem *frame.Type, r *elemReader, n int, s reflect.Value) error {
+func decodeElems(ut *UserTypes, elem *frame.Type, r *elemReader, n int, s reflect.Value) error {
 	for i := 0; i < n; i++ {
 		b, err := r.nextElem(elem)
 		if err != nil {
 			return withPath(unmarshalErrT(elem, s.Type().Elem(), err), indexPath(i))
 		}
-		if err := decodeReflect(elem, b, s.Index(i)); err != nil {
+		if err := decodeReflect(ut, elem, b, s.Index(i)); err != nil {
 			return withPath(err, indexPath(i))
 		}
 	}
 	return nil
 }
 
-func decodeMap(t *frame.Type, data []byte, rv reflect.Value) error {
+func decodeMap(ut *UserTypes, t *frame.Type, data []byte, rv reflect.Value) error {
 	if rv.Type() == mapEntriesType {
-		return decodeMapEntries(t, data, rv)
+		return decodeMapEntries(ut, t, data, rv)
 	}
 	if rv.Kind() != reflect.Map {
 		return errWrongGoType
@@ -308,14 +308,14 @@ func decodeMap(t *frame.Type, data []byte, rv reflect.Value) error {
 			return withPath(unmarshalErrT(vt, gv, err), "<value>")
 		}
 		k := reflect.New(gk).Elem()
-		if err := decodeReflect(kt, kb, k); err != nil {
+		if err := decodeReflect(ut, kt, kb, k); err != nil {
 			return withPath(err, "<key>")
 		}
 		if !k.Comparable() {
 			return errMapKeyNotComparable
 		}
 		v := reflect.New(gv).Elem()
-		if err := decodeReflect(vt, vb, v); err != nil {
+		if err := decodeReflect(ut, vt, vb, v); err != nil {
 			return withPath(err, "<value>")
 		}
 		m.SetMapIndex(k, v)
@@ -338,7 +338,7 @@ var mapEntriesType = reflect.TypeFor[[]MapEntry]()
 
 // decodeMapEntries decodes a map into a []MapEntry, each key and value in
 // its natural Go type.
-func decodeMapEntries(t *frame.Type, data []byte, rv reflect.Value) error {
+func decodeMapEntries(ut *UserTypes, t *frame.Type, data []byte, rv reflect.Value) error {
 	kt, vt := t.Elems[0], t.Elems[1]
 	r := elemReader{data}
 	n, err := r.count(8)
@@ -355,10 +355,10 @@ func decodeMapEntries(t *frame.Type, data []byte, rv reflect.Value) error {
 		if err != nil {
 			return withPath(unmarshalErrT(vt, anyType, err), "<value>")
 		}
-		if out[i].Key, err = DecodeAny(kt, kb); err != nil {
+		if out[i].Key, err = decodeAny(ut, kt, kb); err != nil {
 			return withPath(err, "<key>")
 		}
-		if out[i].Value, err = DecodeAny(vt, vb); err != nil {
+		if out[i].Value, err = decodeAny(ut, vt, vb); err != nil {
 			return withPath(err, "<value>")
 		}
 	}
@@ -371,22 +371,22 @@ func decodeMapEntries(t *frame.Type, data []byte, rv reflect.Value) error {
 
 // naturalSeq is the natural type of a list, set or vector: a slice of the
 // element's natural type.
-func naturalSeq(t *frame.Type) (reflect.Type, error) {
+func naturalSeq(ut *UserTypes, t *frame.Type) (reflect.Type, error) {
 	if len(t.Elems) < 1 || t.Elems[0] == nil {
 		return nil, errUnknownCQLType
 	}
-	et, err := naturalType(t.Elems[0])
+	et, err := naturalType(ut, t.Elems[0])
 	if err != nil {
 		return nil, err
 	}
 	return reflect.SliceOf(et), nil
 }
 
-func naturalMap(t *frame.Type) (reflect.Type, error) {
+func naturalMap(ut *UserTypes, t *frame.Type) (reflect.Type, error) {
 	if len(t.Elems) < 2 || t.Elems[0] == nil || t.Elems[1] == nil {
 		return nil, errUnknownCQLType
 	}
-	kt, err := naturalType(t.Elems[0])
+	kt, err := naturalType(ut, t.Elems[0])
 	if err != nil {
 		return nil, err
 	}
@@ -394,7 +394,7 @@ func naturalMap(t *frame.Type) (reflect.Type, error) {
 		// Tuples, UDTs and frozen collections as keys: the pairs.
 		return mapEntriesType, nil
 	}
-	vt, err := naturalType(t.Elems[1])
+	vt, err := naturalType(ut, t.Elems[1])
 	if err != nil {
 		return nil, err
 	}

@@ -67,6 +67,9 @@ type planField struct {
 	index  []int
 	viaPtr bool
 	dec    decodeFunc
+	// iface: the field's type holds an interface somewhere (any, []any,
+	// map[string]any...), where registered user types apply.
+	iface bool
 	// Fields not behind an embedded pointer sit at a fixed offset from the
 	// struct's address: the scanner makes the *F destination from the
 	// offset and ptrType (the type word of a *F interface) without going
@@ -298,7 +301,7 @@ func buildPlan(ti *typeInfo, rt reflect.Type, cols []frame.ColumnSpec) *StructPl
 		}
 		f := ti.fields[fi]
 		ptr := reflect.PointerTo(f.typ)
-		pf := planField{index: f.index, viaPtr: f.viaPtr, dec: planDecode(c.Type, ptr)}
+		pf := planField{index: f.index, viaPtr: f.viaPtr, dec: planDecode(c.Type, ptr), iface: holdsInterface(f.typ, nil)}
 		if !f.viaPtr {
 			pf.offset = rt.FieldByIndex(f.index).Offset
 			for j, t := 1, rt; j < len(f.index); j++ {
@@ -330,8 +333,10 @@ func (m *PlanMemo) Plan(rt reflect.Type, cols []frame.ColumnSpec) *StructPlan {
 	return p
 }
 
-// scan decodes one row into sv, an addressable struct value.
-func (p *StructPlan) Scan(sv reflect.Value, cols []frame.ColumnSpec, cells [][]byte) error {
+// Scan decodes one row into sv, an addressable struct value. Fields that
+// hold interfaces decode user-defined types with ut's registrations (ut may
+// be nil).
+func (p *StructPlan) Scan(ut *UserTypes, sv reflect.Value, cols []frame.ColumnSpec, cells [][]byte) error {
 	if p.err != nil {
 		return p.err
 	}
@@ -344,7 +349,13 @@ func (p *StructPlan) Scan(sv reflect.Value, cols []frame.ColumnSpec, cells [][]b
 		} else {
 			dst = fieldAlloc(sv, f.index).Addr().Interface()
 		}
-		if err := f.dec(cells[i], dst); err != nil {
+		var err error
+		if f.iface && ut.Len() > 0 {
+			err = unmarshal(ut, cols[i].Type, cells[i], dst)
+		} else {
+			err = f.dec(cells[i], dst)
+		}
+		if err != nil {
 			return WithColumn(err, cols[i].Name)
 		}
 	}
@@ -412,4 +423,31 @@ func KindOf(rt reflect.Type) RowKind {
 		return RowPtrStruct
 	}
 	return RowValue
+}
+
+// holdsInterface reports whether values of Go type rt can contain an
+// interface: rt is one, or one is reachable through its elements or fields.
+func holdsInterface(rt reflect.Type, seen map[reflect.Type]bool) bool {
+	switch rt.Kind() {
+	case reflect.Interface:
+		return true
+	case reflect.Pointer, reflect.Slice, reflect.Array:
+		return holdsInterface(rt.Elem(), seen)
+	case reflect.Map:
+		return holdsInterface(rt.Key(), seen) || holdsInterface(rt.Elem(), seen)
+	case reflect.Struct:
+		if seen[rt] {
+			return false
+		}
+		if seen == nil {
+			seen = map[reflect.Type]bool{}
+		}
+		seen[rt] = true
+		for i := 0; i < rt.NumField(); i++ {
+			if holdsInterface(rt.Field(i).Type, seen) {
+				return true
+			}
+		}
+	}
+	return false
 }

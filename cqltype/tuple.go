@@ -64,7 +64,7 @@ func appendTuple(dst []byte, t *frame.Type, v any) ([]byte, error) {
 // decodeTuple decodes into a slice (made to the tuple's length), an array
 // or struct of the tuple's length. Components missing at the end of the
 // bytes are null.
-func decodeTuple(t *frame.Type, data []byte, rv reflect.Value) error {
+func decodeTuple(ut *UserTypes, t *frame.Type, data []byte, rv reflect.Value) error {
 	n := len(t.Elems)
 	var get func(i int) reflect.Value
 	switch rv.Kind() {
@@ -95,7 +95,7 @@ func decodeTuple(t *frame.Type, data []byte, rv reflect.Value) error {
 				return err
 			}
 		}
-		if err := decodeReflect(t.Elems[i], b, get(i)); err != nil {
+		if err := decodeReflect(ut, t.Elems[i], b, get(i)); err != nil {
 			return withPath(err, indexPath(i))
 		}
 	}

@@ -22,7 +22,8 @@ import (
 //   - a map with string keys, such as map[string]any: missing keys are null,
 //     keys that are not fields of the UDT are an error.
 //
-// UDTs decode to map[string]any.
+// UDTs decode to map[string]any, or to the Go type registered for them in
+// a UserTypes.
 
 // structField is one exported, mappable field of a struct.
 type structField struct {
@@ -171,7 +172,7 @@ func extraKeyError(t *frame.Type, m reflect.Value) error {
 
 // decodeUDT decodes into a struct (fields matched by name, unknown UDT
 // fields skipped) or a map with string keys.
-func decodeUDT(t *frame.Type, data []byte, rv reflect.Value) error {
+func decodeUDT(ut *UserTypes, t *frame.Type, data []byte, rv reflect.Value) error {
 	if err := checkUDT(t); err != nil {
 		return err
 	}
@@ -185,7 +186,7 @@ func decodeUDT(t *frame.Type, data []byte, rv reflect.Value) error {
 			if !ok {
 				return nil
 			}
-			return decodeReflect(t.Elems[i], b, rv.FieldByIndex(info.fields[fi].index))
+			return decodeReflect(ut, t.Elems[i], b, rv.FieldByIndex(info.fields[fi].index))
 		}
 	case reflect.Map:
 		kt, vt := rv.Type().Key(), rv.Type().Elem()
@@ -196,7 +197,7 @@ func decodeUDT(t *frame.Type, data []byte, rv reflect.Value) error {
 		rv.Set(m)
 		set = func(i int, b []byte) error {
 			v := reflect.New(vt).Elem()
-			if err := decodeReflect(t.Elems[i], b, v); err != nil {
+			if err := decodeReflect(ut, t.Elems[i], b, v); err != nil {
 				return err
 			}
 			m.SetMapIndex(reflect.ValueOf(t.FieldNames[i]).Convert(kt), v)
@@ -235,5 +236,15 @@ func decodeUDT(t *frame.Type, data []byte, rv reflect.Value) error {
 var ErrNotAField = errors.New("not a field of")
 
 func init() {
-	register(&codec{append: appendUDT, natural: naturalOf[map[string]any](), decodeInto: decodeUDT}, frame.TypeUDT)
+	register(&codec{append: appendUDT, natural: naturalUDT, decodeInto: decodeUDT}, frame.TypeUDT)
+}
+
+var mapStringAnyType = reflect.TypeFor[map[string]any]()
+
+// naturalUDT is the registered Go type of t, or map[string]any.
+func naturalUDT(ut *UserTypes, t *frame.Type) (reflect.Type, error) {
+	if rt, ok := ut.Lookup(t.Keyspace, t.Name); ok {
+		return rt, nil
+	}
+	return mapStringAnyType, nil
 }

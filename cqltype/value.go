@@ -196,7 +196,9 @@ func appendByType(dst []byte, t *frame.Type, v any) ([]byte, error) {
 // other destination its zero value. An empty (non-nil) data is also read as
 // null except for text, ascii, blob and custom types, where it is the empty
 // string or slice. Blobs are copied, so dst never aliases data.
-func Unmarshal(t *frame.Type, data []byte, dst any) error {
+func Unmarshal(t *frame.Type, data []byte, dst any) error { return unmarshal(nil, t, data, dst) }
+
+func unmarshal(ut *UserTypes, t *frame.Type, data []byte, dst any) error {
 	if t == nil {
 		return &UnmarshalError{CQLType: "<nil>", GoType: goTypeName(dst), Err: errUnknownCQLType}
 	}
@@ -204,13 +206,13 @@ func Unmarshal(t *frame.Type, data []byte, dst any) error {
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return unmarshalErr(t, dst, errNotPointer)
 	}
-	if handled, err := unmarshalFast(t, data, dst); handled {
+	if handled, err := unmarshalFast(ut, t, data, dst); handled {
 		return err
 	}
 	if u, ok := dst.(Unmarshaler); ok {
 		return u.UnmarshalCQL(t, data)
 	}
-	return decodeReflect(t, data, rv.Elem())
+	return decodeReflect(ut, t, data, rv.Elem())
 }
 
 // isNull reports whether data reads as null for t: nil, or empty for a type
@@ -232,10 +234,10 @@ func isNull(t *frame.Type, data []byte) bool {
 // unmarshalFast decodes into the common destination pointers without
 // reflection. handled false means dst is not one of them (or not for this
 // CQL type), and the reflective path decides.
-func unmarshalFast(t *frame.Type, data []byte, dst any) (handled bool, err error) {
+func unmarshalFast(ut *UserTypes, t *frame.Type, data []byte, dst any) (handled bool, err error) {
 	switch p := dst.(type) {
 	case *any:
-		v, err := DecodeAny(t, data)
+		v, err := decodeAny(ut, t, data)
 		if err != nil {
 			return true, err
 		}
@@ -364,7 +366,9 @@ func wrapUnmarshal(t *frame.Type, dst any, err error, set func()) error {
 // DecodeAny decodes data into the Go type that represents t best (see
 // docs/types.md): int32 for int, string for text, []float32 for
 // vector<float, n> and so on. Null is a nil interface.
-func DecodeAny(t *frame.Type, data []byte) (any, error) {
+func DecodeAny(t *frame.Type, data []byte) (any, error) { return decodeAny(nil, t, data) }
+
+func decodeAny(ut *UserTypes, t *frame.Type, data []byte) (any, error) {
 	if isNull(t, data) {
 		return nil, nil
 	}
@@ -372,12 +376,12 @@ func DecodeAny(t *frame.Type, data []byte) (any, error) {
 		if err := checkComposite(t); err != nil {
 			return nil, unmarshalErrT(t, anyType, err)
 		}
-		rt, err := naturalType(t)
+		rt, err := naturalType(ut, t)
 		if err != nil {
 			return nil, unmarshalErrT(t, anyType, err)
 		}
 		rv := reflect.New(rt).Elem()
-		if err := decodeReflect(t, data, rv); err != nil {
+		if err := decodeReflect(ut, t, data, rv); err != nil {
 			return nil, err
 		}
 		return rv.Interface(), nil
@@ -435,22 +439,22 @@ func decodeScalar(t *frame.Type, data []byte) (any, error) {
 }
 
 // naturalType is the Go type DecodeAny produces for t.
-func naturalType(t *frame.Type) (reflect.Type, error) {
+func naturalType(ut *UserTypes, t *frame.Type) (reflect.Type, error) {
 	if c := codecOf(t.ID); c != nil {
-		return c.natural(t)
+		return c.natural(ut, t)
 	}
 	return nil, errUnknownCQLType
 }
 
 // decodeReflect decodes data into rv, a settable value. It is the general
 // path, shared by Unmarshal and by the row scanner for struct fields.
-func decodeReflect(t *frame.Type, data []byte, rv reflect.Value) error {
+func decodeReflect(ut *UserTypes, t *frame.Type, data []byte, rv reflect.Value) error {
 	if rv.CanAddr() {
 		p := rv.Addr().Interface()
 		if u, ok := p.(Unmarshaler); ok {
 			return u.UnmarshalCQL(t, data)
 		}
-		if handled, err := unmarshalFast(t, data, p); handled {
+		if handled, err := unmarshalFast(ut, t, data, p); handled {
 			return err
 		}
 	}
@@ -463,12 +467,12 @@ func decodeReflect(t *frame.Type, data []byte, rv reflect.Value) error {
 		if rv.IsNil() {
 			rv.Set(reflect.New(rv.Type().Elem()))
 		}
-		return decodeReflect(t, data, rv.Elem())
+		return decodeReflect(ut, t, data, rv.Elem())
 	case reflect.Interface:
 		if rv.NumMethod() != 0 {
 			return unmarshalErrT(t, rv.Type(), errWrongGoType)
 		}
-		v, err := DecodeAny(t, data)
+		v, err := decodeAny(ut, t, data)
 		if err != nil {
 			return err
 		}
@@ -489,7 +493,7 @@ func decodeReflect(t *frame.Type, data []byte, rv reflect.Value) error {
 		case c == nil:
 			err = errUnknownCQLType
 		case c.decodeInto != nil:
-			err = c.decodeInto(t, data, rv)
+			err = c.decodeInto(ut, t, data, rv)
 		default:
 			var v any
 			if v, err = c.decode(t, data); err == nil {

@@ -169,7 +169,7 @@ func checkVectorLen(n, size, got int) error {
 	return nil
 }
 
-func decodeVector(t *frame.Type, data []byte, rv reflect.Value) error {
+func decodeVector(ut *UserTypes, t *frame.Type, data []byte, rv reflect.Value) error {
 	elem, n := t.Elems[0], t.Dimensions
 	size := vectorElemSize(elem)
 	if err := checkVectorLen(n, size, len(data)); err != nil {
@@ -196,7 +196,7 @@ func decodeVector(t *frame.Type, data []byte, rv reflect.Value) error {
 		if isNull(elem, b) {
 			return withPath(unmarshalErrT(elem, s.Type().Elem(), errNullElement), indexPath(i))
 		}
-		if err := decodeReflect(elem, b, s.Index(i)); err != nil {
+		if err := decodeReflect(ut, elem, b, s.Index(i)); err != nil {
 			return withPath(err, indexPath(i))
 		}
 	}

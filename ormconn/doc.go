@@ -44,14 +44,12 @@
 // RegisterUserType records a user-defined type on the registry and
 // registers it on every connection: those connected now, and each later
 // one before its session is handed out. A type a session refuses is an
-// error, never skipped. It needs Session.RegisterUserType from the driver
-// core; without it the error is a *NotSupportedError.
+// error, never skipped.
 //
 // # Errors
 //
 // Errors are typed for errors.As (*UnknownConnectionError,
-// *ConnectionExistsError, *ConnectError, *UserTypeError,
-// *NotSupportedError) or sentinels for errors.Is (ErrNoDefault,
+// *ConnectionExistsError, *ConnectError, *UserTypeError) or sentinels for errors.Is (ErrNoDefault,
 // ErrEmptyName, ErrNilCluster, ErrNilSession, ErrClusterInUse).
 //
 // # Concurrency

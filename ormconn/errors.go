@@ -79,16 +79,3 @@ func (e *UserTypeError) Error() string {
 
 // Unwrap returns the cause.
 func (e *UserTypeError) Unwrap() error { return e.Err }
-
-// NotSupportedError means the cassandra package this module is built with
-// lacks what a feature needs, such as Session.RegisterUserType for user
-// types.
-type NotSupportedError struct {
-	Feature string // such as "user-type registration"
-	Needs   string // the missing driver API
-}
-
-// Error names the feature and what it needs.
-func (e *NotSupportedError) Error() string {
-	return fmt.Sprintf("ormconn: %s is not supported by this driver version (it needs %s)", e.Feature, e.Needs)
-}

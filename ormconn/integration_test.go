@@ -367,9 +367,6 @@ type Address struct {
 
 func TestIntegrationUserTypesAcrossTwoConnections(t *testing.T) {
 	e := testenv.Require(t)
-	if _, ok := any((*cassandra.Session)(nil)).(userTypeRegistrar); !ok {
-		t.Skip("this driver version has no Session.RegisterUserType(ctx, keyspace, name, sample); ormconn.RegisterUserType reports *NotSupportedError (see TestRegisterUserTypeNeedsTheDriverMethod)")
-	}
 	const ks = "ormconn_it_udt"
 	admin := itSession(t, e)
 	itKeyspace(t, admin, ks,

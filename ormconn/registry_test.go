@@ -234,21 +234,6 @@ func TestFailedRegisterLeavesNothingBehind(t *testing.T) {
 	}
 }
 
-func TestRegisterUserTypeNeedsTheDriverMethod(t *testing.T) {
-	if _, ok := any((*cassandra.Session)(nil)).(userTypeRegistrar); ok {
-		t.Skip("this driver has Session.RegisterUserType; see the user-type tests")
-	}
-	r := NewRegistry()
-	err := r.RegisterUserType(testCtx(t), "ks", "address", struct{}{})
-	var ns *NotSupportedError
-	if !errors.As(err, &ns) {
-		t.Fatalf("RegisterUserType = %v, want *NotSupportedError", err)
-	}
-	if len(r.types) != 0 {
-		t.Errorf("%d types recorded after the failure", len(r.types))
-	}
-}
-
 func TestRegisterUserTypeValidatesArguments(t *testing.T) {
 	r := NewRegistry()
 	ctx := testCtx(t)

@@ -10,9 +10,8 @@ import (
 	"github.com/cqlgo/cassandra"
 )
 
-// userTypeRegistrar is the method the driver core adds to *cassandra.Session
-// for mapping a user-defined type to a Go type. Asserting it, rather than
-// calling it, keeps this package building with cores that lack it.
+// userTypeRegistrar is *cassandra.Session's user-type registration; the
+// unit tests replace it (Registry.registrarHook).
 type userTypeRegistrar interface {
 	RegisterUserType(ctx context.Context, keyspace, name string, sample any) error
 }
@@ -29,15 +28,7 @@ func (r *Registry) registrar(s *cassandra.Session) (userTypeRegistrar, bool) {
 	if r.registrarHook != nil {
 		return r.registrarHook(s)
 	}
-	u, ok := any(s).(userTypeRegistrar)
-	return u, ok
-}
-
-func errUserTypesUnsupported() error {
-	return &NotSupportedError{
-		Feature: "user-type registration",
-		Needs:   "(*cassandra.Session).RegisterUserType(ctx, keyspace, name string, sample any) error",
-	}
+	return s, s != nil
 }
 
 // RegisterUserType maps the user-defined type keyspace.typeName to the Go
@@ -55,17 +46,15 @@ func errUserTypesUnsupported() error {
 // registered on it: keep clusters with other schemas in another Registry.
 // Registering the same keyspace.typeName again replaces the sample.
 //
-// When the driver lacks Session.RegisterUserType, the error is a
-// *NotSupportedError and nothing is recorded.
+// Each session checks the type against its cluster's schema
+// (cassandra.Session.RegisterUserType): a struct field the type lacks, or a
+// type the keyspace does not have, is refused.
 func (r *Registry) RegisterUserType(ctx context.Context, keyspace, typeName string, sample any) error {
 	if keyspace == "" || typeName == "" {
 		return fmt.Errorf("ormconn: register user type %q.%q: %w", keyspace, typeName, ErrEmptyName)
 	}
 	if sample == nil {
 		return fmt.Errorf("ormconn: register user type %s.%s: nil sample", keyspace, typeName)
-	}
-	if _, ok := r.registrar(nil); !ok {
-		return errUserTypesUnsupported()
 	}
 	if err := r.lockTypes(ctx); err != nil {
 		return err
@@ -121,7 +110,7 @@ func (r *Registry) applyTypes(ctx context.Context, name string, s *cassandra.Ses
 func (r *Registry) applyType(ctx context.Context, name string, s *cassandra.Session, t userType) error {
 	reg, ok := r.registrar(s)
 	if !ok {
-		return &UserTypeError{Connection: name, Keyspace: t.keyspace, Type: t.name, Err: errUserTypesUnsupported()}
+		return &UserTypeError{Connection: name, Keyspace: t.keyspace, Type: t.name, Err: ErrNilSession}
 	}
 	if err := reg.RegisterUserType(ctx, t.keyspace, t.name, t.sample); err != nil {
 		return &UserTypeError{Connection: name, Keyspace: t.keyspace, Type: t.name, Err: err}
