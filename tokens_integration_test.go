@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/cqlgo/cassandra/internal/testenv"
 	"github.com/cqlgo/cassandra/policy"
 )
@@ -166,4 +168,87 @@ func TestIntegrationTokenAwareAgainstRoundRobin(t *testing.T) {
 			t.Logf("%s: %d sequential writes at ONE, RF 1: %.0f ops/s, p50 %v, p99 %v", name, n, float64(n)/took.Seconds(), lat[n/2], lat[n*99/100])
 		})
 	}
+}
+
+// TestIntegrationTokenForMatchesServer: Cluster.TokenFor encodes partition
+// key values with the table's column types and hashes them to the token the
+// server computes with token(), for one-column and composite keys; with
+// three nodes, ReplicasFor of that token equals the server's ring.
+func TestIntegrationTokenForMatchesServer(t *testing.T) {
+	c, s, e := testSession(t)
+	ks := testKeyspace(t, s, "it_tokenfor", e)
+	mustExec(t, s, "CREATE TABLE IF NOT EXISTS "+ks+".one (k bigint PRIMARY KEY, v int)")
+	mustExec(t, s, "CREATE TABLE IF NOT EXISTS "+ks+".comp (a int, b text, c uuid, d int, PRIMARY KEY ((a, b, c), d))")
+	pollUntil(t, 20*time.Second, "the metadata and token map to know the tables", func() bool {
+		md := c.Metadata()
+		return c.TokenMap() != nil && md != nil && md.Keyspace(ks) != nil && md.Keyspace(ks).Table("comp") != nil && md.Keyspace(ks).Table("one") != nil
+	})
+	var ring []ringRange
+	if e.Nodes >= 3 && e.Script != "" && e.Version != "2.1" {
+		ring = describeRing(t, e, c.TokenMap().Partitioner(), ks)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 50 {
+		k := int64(rng.Uint64())
+		a, b, u := int32(rng.Uint32()), fmt.Sprintf("b-%d", rng.Uint32()), uuidFromRand(rng)
+		mustExec(t, s, "INSERT INTO "+ks+".one (k, v) VALUES (?, 1)", k)
+		mustExec(t, s, "INSERT INTO "+ks+".comp (a, b, c, d) VALUES (?, ?, ?, 1)", a, b, u)
+		for _, tc := range []struct {
+			table, sel string
+			vals       []any
+		}{
+			{"one", "SELECT token(k) FROM " + ks + ".one WHERE k = ?", []any{k}},
+			{"comp", "SELECT token(a, b, c) FROM " + ks + ".comp WHERE a = ? AND b = ? AND c = ?", []any{a, b, u}},
+		} {
+			var server int64
+			if err := s.QueryRow(testCtx(t), tc.sel, tc.vals...).Scan(&server); err != nil {
+				t.Fatalf("%s: %v", tc.sel, err)
+			}
+			tok, err := c.TokenFor(ks, tc.table, tc.vals...)
+			if err != nil {
+				t.Fatalf("TokenFor(%s, %v): %v", tc.table, tc.vals, err)
+			}
+			if tok.String() != fmt.Sprint(server) {
+				t.Fatalf("TokenFor(%s, %v) = %v, the server's token() = %d", tc.table, tc.vals, tok, server)
+			}
+			reps := s.ReplicasFor(ks, tok)
+			if len(reps) != min(e.Nodes, 3) {
+				t.Fatalf("ReplicasFor(%v) = %v with RF %d", tok, reps, min(e.Nodes, 3))
+			}
+			if ring != nil {
+				var got []string
+				for _, h := range reps {
+					got = append(got, h.Addr().Addr().String())
+				}
+				sort.Strings(got)
+				if want := owners(ring, tok); !slices.Equal(got, want) {
+					t.Fatalf("ReplicasFor(%v) = %v, the server's ring says %v", tok, got, want)
+				}
+			}
+		}
+	}
+	// Refusals name the problem.
+	for _, tc := range []struct {
+		table string
+		vals  []any
+		want  string
+	}{
+		{"comp", []any{1, "x"}, "2 values for a partition key of 3 columns"},
+		{"no_such_table", []any{1}, "no table"},
+		{"one", []any{"not a bigint"}, "k"},
+		{"one", []any{nil}, "null"},
+	} {
+		if _, err := s.TokenFor(ks, tc.table, tc.vals...); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("TokenFor(%s, %v) = %v, want an error about %q", tc.table, tc.vals, err, tc.want)
+		}
+	}
+}
+
+func uuidFromRand(r *rand.Rand) (u uuid.UUID) {
+	for i := range u {
+		u[i] = byte(r.Uint32())
+	}
+	u[6] = u[6]&0x0f | 0x40
+	u[8] = u[8]&0x3f | 0x80
+	return u
 }
