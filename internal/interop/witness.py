@@ -6,13 +6,16 @@ tooling only; the driver is Go.
     python witness.py read  KEYSPACE TABLE RUN WRITER
     python witness.py write KEYSPACE TABLE RUN WRITER COLUMN...
     python witness.py count KEYSPACE TABLE RUN WRITER DELTA
+    python witness.py ddl STATEMENT...
 
 The table has the primary key (run text, writer text, id int). `read`
 prints every row of the partition (run, writer); `write` inserts this
 script's own rows (ids 1, 2, 3; row 3 all null) into the partition, binding
 only the named columns, and prints what it wrote. `count` adds DELTA to the
 counter column n of a counter table keyed by (run, writer) and prints its
-value. Output is one JSON object on stdout:
+value. `ddl` runs each statement in turn (schema changes made by another
+client, for the metadata tests) and prints no rows. Output is one JSON
+object on stdout:
 
     {"protocol": 5, "rows": [{"id": 1, "values": {"c_int": -42, ...}}, ...]}
 
@@ -283,7 +286,20 @@ def connect():
     return cluster, cluster.connect()
 
 
+def ddl(statements):
+    cluster, session = connect()
+    try:
+        for q in statements:
+            session.execute(q)
+        json.dump({"protocol": cluster.protocol_version, "rows": []}, sys.stdout)
+        sys.stdout.write("\n")
+    finally:
+        cluster.shutdown()
+
+
 def main(argv):
+    if len(argv) >= 3 and argv[1] == "ddl":
+        return ddl(argv[2:])
     if len(argv) < 6 or argv[1] not in ("read", "write", "count"):
         sys.exit(__doc__)
     cmd, ks, table, run, writer = argv[1:6]
