@@ -50,8 +50,9 @@ type ResultSet struct {
 	kind     frame.ResultKind
 	change   *frame.SchemaChange
 
-	cellsBuf [8][]byte       // rs.cells for up to 8 columns
-	pending  chan prefetched // the next page, fetched ahead (Prefetch)
+	cellsBuf    [8][]byte       // rs.cells for up to 8 columns
+	attemptsBuf [2]Attempt      // rs.attempts for up to 2 attempts
+	pending     chan prefetched // the next page, fetched ahead (Prefetch)
 
 	scan cqltype.PlanMemo // the struct plan of the last ScanStruct/ScanAll (scan_struct.go)
 
@@ -64,11 +65,7 @@ type ResultSet struct {
 // straight into its first page; USE switches the session's connections; a
 // schema change waits for the hosts to agree on it.
 func (req *request) resultSet(userCtx context.Context, deadline time.Time, res attemptResult) (*ResultSet, error) {
-	rs := req.rs
-	if rs == nil || rs.req != nil || rs.pages != 0 {
-		rs = new(ResultSet) // the inline one is taken (a copied request)
-	}
-	req.rs = nil
+	rs := new(ResultSet)
 	rs.sess, rs.ctx, rs.ps, rs.host = req.s, userCtx, req.ps, res.host
 	rs.setEnvelope(req, res)
 	if res.void {
@@ -119,7 +116,9 @@ func (req *request) resultSet(userCtx context.Context, deadline time.Time, res a
 
 func (rs *ResultSet) setEnvelope(req *request, res attemptResult) {
 	if rs.pages == 0 {
-		rs.attempts = req.attempts
+		// A copy in the ResultSet's own storage: the request may be
+		// recycled once the call returns.
+		rs.attempts = append(rs.attemptsBuf[:0:len(rs.attemptsBuf)], req.attempts...)
 	} else {
 		// Later pages reuse the request: copy, so a slice returned by
 		// Attempts for an earlier page does not change.
@@ -351,7 +350,6 @@ func (rs *ResultSet) startPrefetch() {
 	}
 	req := new(request)
 	*req = *rs.req
-	req.rs = nil
 	req.attempts = nil // the current page's ResultSet keeps its own
 	req.params().PagingState = rs.rows.Metadata.PagingState
 	ctx := rs.ctx

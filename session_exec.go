@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cqlgo/cassandra/cqltype"
@@ -28,7 +29,9 @@ func (s *Session) Execute(ctx context.Context, cql string, args ...any) (*Result
 	if err != nil {
 		return nil, err
 	}
-	return req.do(ctx, ctx)
+	rs, err := req.do(ctx, ctx)
+	req.recycle(rs, err)
+	return rs, err
 }
 
 // ExecuteStatement runs a *SimpleStatement, a *BoundStatement or a *Batch
@@ -42,7 +45,9 @@ func (s *Session) ExecuteStatement(ctx context.Context, stmt Statement) (*Result
 	if err != nil {
 		return nil, err
 	}
-	return req.do(ctx, ctx)
+	rs, err := req.do(ctx, ctx)
+	req.recycle(rs, err)
+	return rs, err
 }
 
 // QueryRow runs a CQL string with positional values and returns its first
@@ -167,18 +172,28 @@ type request struct {
 	id       uint64    // for observers: set by event
 
 	// Inline storage, so that a request with a few small values needs no
-	// allocation beyond the request itself (and its ResultSet, allocated
-	// along with it).
+	// allocation of its own. Requests come from requestPool.
 	scratchBuf  [96]byte
 	valsBuf     [6]frame.Value
 	attemptsBuf [2]Attempt
-	rs          *ResultSet // the first page's ResultSet, allocated with the request
 }
 
-// execution is a request and its first ResultSet in one allocation.
-type execution struct {
-	req request
-	rs  ResultSet
+// requestPool recycles the requests of synchronous calls (recycle): a
+// request is ~1.2 KB, the largest allocation of a call otherwise.
+var requestPool = sync.Pool{New: func() any { return new(request) }}
+
+// recycle returns req to requestPool once nothing can reach it: the call
+// succeeded (a failed request's attempts live on in its *RequestError) and
+// its ResultSet has no further page to fetch with it (rs.req) or being
+// fetched (rs.pending). Its ResultSet keeps copies of what it needs from the
+// request (setEnvelope). Requests of asynchronous calls, of pages after the
+// first and of speculative or prefetch copies are left to the collector.
+func (req *request) recycle(rs *ResultSet, err error) {
+	if err != nil || rs == nil || rs.req != nil || rs.pending != nil {
+		return
+	}
+	*req = request{}
+	requestPool.Put(req)
 }
 
 // Attempt is one try of a request on one host.
@@ -255,10 +270,8 @@ func (s *Session) baseRequest(o *stmtOptions, kind reqKind) (*request, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &execution{}
-	req := &e.req
+	req := requestPool.Get().(*request)
 	req.s, req.prof, req.opts, req.kind, req.routing = s, prof, *o, kind, o.routing(s.Keyspace())
-	req.rs = &e.rs
 	req.scratch = req.scratchBuf[:0]
 	req.attempts = req.attemptsBuf[:0]
 	return req, nil

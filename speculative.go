@@ -111,7 +111,6 @@ func (req *request) executionCopy() *request {
 	cp := new(request)
 	*cp = *req
 	cp.attempts = cp.attemptsBuf[:0]
-	cp.rs = nil
 	return cp
 }
 
