@@ -72,12 +72,15 @@ func (s *Session) QueryRow(ctx context.Context, cql string, args ...any) Row {
 
 // deadline returns when a request started now must end: its timeout, or
 // the zero time for none (the context alone bounds it then).
-func (req *request) deadline() time.Time {
+func (req *request) deadline() time.Time { return req.deadlineFrom(time.Now()) }
+
+// deadlineFrom is deadline for a request started at now.
+func (req *request) deadlineFrom(now time.Time) time.Time {
 	d := req.timeout()
 	if d <= 0 {
 		return time.Time{}
 	}
-	return time.Now().Add(d)
+	return now.Add(d)
 }
 
 // withDeadline derives a context ending at deadline, for the rare steps
@@ -95,9 +98,9 @@ func withDeadline(ctx context.Context, deadline time.Time) (context.Context, con
 // context there, since its own is cancelled once it completes.
 func (req *request) do(ctx, pageCtx context.Context) (*ResultSet, error) {
 	s := req.s
-	deadline := req.deadline()
+	start := time.Now() // one clock read serves the deadline and the first attempt
+	deadline := req.deadlineFrom(start)
 	obs := s.cfg.Observer
-	start := time.Now()
 	if obs != nil {
 		obs.ObserveRequest(ctx, req.event())
 	}
@@ -106,6 +109,9 @@ func (req *request) do(ctx, pageCtx context.Context) (*ResultSet, error) {
 	var err error
 	for try := 0; ; try++ {
 		var res attemptResult
+		if try == 0 {
+			req.now = start
+		}
 		res, _, err = s.run(ctx, deadline, req)
 		// Counted now: once the ResultSet exists, a prefetch of the next
 		// page owns req and rewrites its attempts.
@@ -169,6 +175,7 @@ type request struct {
 	scratch  []byte
 	attempts []Attempt
 	started  time.Time // when the current run (first page, or a later one) began
+	now      time.Time // a clock reading for run's start, taken by its caller; zero: run reads the clock
 	id       uint64    // for observers: set by event
 
 	// Inline storage, so that a request with a few small values needs no
@@ -477,12 +484,20 @@ type releaser interface{ Release() }
 // executions of it, each on the next host of the same plan; the first
 // answer wins.
 func (s *Session) run(ctx context.Context, deadline time.Time, req *request) (attemptResult, *Host, error) {
-	req.started = time.Now()
+	now := req.now
+	req.now = time.Time{}
+	if now.IsZero() {
+		now = time.Now()
+	}
+	req.started = now
 	thr := s.cfg.Policies.Throttler
 	if err := thr.Acquire(ctx); err != nil {
 		return attemptResult{}, nil, err
 	}
 	defer thr.Release()
+	if thr != policy.NoThrottle() {
+		now = time.Time{} // Acquire may have waited: the attempt reads the clock
+	}
 	var plan policy.QueryPlan
 	if req.opts.host != nil {
 		plan = &pinnedPlan{h: req.opts.host}
@@ -504,12 +519,15 @@ func (s *Session) run(ctx context.Context, deadline time.Time, req *request) (at
 			return s.runSpeculative(ctx, deadline, req, plan, sched, d)
 		}
 	}
-	return s.runPlan(ctx, deadline, req, plan, false)
+	return s.runPlan(ctx, now, deadline, req, plan, false)
 }
 
 // runPlan is one execution of req: attempts on the plan's hosts, one after
 // the other, as the retry policy decides.
-func (s *Session) runPlan(ctx context.Context, deadline time.Time, req *request, plan policy.QueryPlan, speculative bool) (attemptResult, *Host, error) {
+//
+// now, when not zero, is a clock reading taken just before: the first
+// attempt starts at it.
+func (s *Session) runPlan(ctx context.Context, now, deadline time.Time, req *request, plan policy.QueryPlan, speculative bool) (attemptResult, *Host, error) {
 	var retry policy.RetrySession
 	reprepares := 0
 	obs := s.cfg.Observer
@@ -521,7 +539,10 @@ func (s *Session) runPlan(ctx context.Context, deadline time.Time, req *request,
 		if err := ctx.Err(); err != nil {
 			return attemptResult{}, host, req.final(req.timedOut(err))
 		}
-		if !deadline.IsZero() && !time.Now().Before(deadline) {
+		if now.IsZero() { // every attempt after the first
+			now = time.Now()
+		}
+		if !deadline.IsZero() && !now.Before(deadline) {
 			return attemptResult{}, host, req.final(req.timedOut(conn.ErrDeadline))
 		}
 		if s.isClosed() {
@@ -543,7 +564,8 @@ func (s *Session) runPlan(ctx context.Context, deadline time.Time, req *request,
 		if speculative && len(req.attempts) == 0 {
 			p.metrics.speculative.Add(1)
 		}
-		start := time.Now()
+		start := now
+		now = time.Time{}
 		var attemptID uint64
 		if obs != nil || s.cfg.RequestIDs {
 			attemptID = nextID.Add(1)
@@ -561,7 +583,7 @@ func (s *Session) runPlan(ctx context.Context, deadline time.Time, req *request,
 		attemptDeadline, bounded := req.attemptDeadline(start, deadline)
 		load := s.st.hosts.loadOf(host)
 		load.inFlight.Add(1)
-		fr, err := cn.ExecUntil(ctx, attemptDeadline, req.message(cn.Version()), payload, req.opts.tracing)
+		fr, err := cn.ExecAt(ctx, start, attemptDeadline, req.message(cn.Version()), payload, req.opts.tracing)
 		load.inFlight.Add(-1)
 		if err == nil && fr.Header.Opcode != frame.OpResult {
 			err = &ConnError{Host: cn.Addr(), Op: "decode", Err: fmt.Errorf("%v in answer to %v", fr.Header.Opcode, req.message(cn.Version()).Opcode())}

@@ -46,7 +46,7 @@ func (s *Session) runSpeculative(ctx context.Context, deadline time.Time, req *r
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			res, h, err := s.runPlan(ectx, deadline, r, lp, speculative)
+			res, h, err := s.runPlan(ectx, time.Time{}, deadline, r, lp, speculative)
 			results <- execResult{res: res, host: h, err: err, req: r}
 		}()
 	}

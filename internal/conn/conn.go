@@ -294,7 +294,13 @@ var ErrDeadline = fmt.Errorf("request timeout: %w", context.DeadlineExceeded)
 // The request path passes its timeout this way rather than deriving a
 // context, which would cost allocations on every request.
 func (c *Conn) ExecUntil(ctx context.Context, deadline time.Time, req frame.Message, payload map[string][]byte, tracing bool) (frame.Frame, error) {
-	start := time.Now()
+	return c.ExecAt(ctx, time.Now(), deadline, req, payload, tracing)
+}
+
+// ExecAt is ExecUntil for a caller that has just read the clock: start is
+// that reading, which spares the hot path a clock read per request (the
+// deadline's timer and the Elapsed of timeout errors count from it).
+func (c *Conn) ExecAt(ctx context.Context, start, deadline time.Time, req frame.Message, payload map[string][]byte, tracing bool) (frame.Frame, error) {
 	if err := c.Err(); err != nil {
 		return frame.Frame{}, err
 	}
@@ -314,7 +320,7 @@ func (c *Conn) ExecUntil(ctx context.Context, deadline time.Time, req frame.Mess
 	}
 	var timeout <-chan time.Time
 	if !deadline.IsZero() {
-		d := time.Until(deadline)
+		d := deadline.Sub(start)
 		if d <= 0 {
 			c.streams.free(id)
 			putCall(cl)
