@@ -339,13 +339,17 @@ func (c *Conn) ExecAt(ctx context.Context, start, deadline time.Time, req frame.
 		c.finish(cl, response{err: c.closeErr})
 	} else {
 		select {
-		case c.writeq <- cl:
-		case <-c.closed:
-			c.finish(cl, response{err: c.closeErr})
-		case <-ctx.Done():
-			c.finish(cl, response{err: &TimeoutError{Host: c.addr, Err: ctx.Err(), Elapsed: time.Since(start)}})
-		case <-timeout:
-			c.finish(cl, response{err: &TimeoutError{Host: c.addr, Err: ErrDeadline, Elapsed: time.Since(start)}})
+		case c.writeq <- cl: // the common case, without a four-way select
+		default:
+			select {
+			case c.writeq <- cl:
+			case <-c.closed:
+				c.finish(cl, response{err: c.closeErr})
+			case <-ctx.Done():
+				c.finish(cl, response{err: &TimeoutError{Host: c.addr, Err: ctx.Err(), Elapsed: time.Since(start)}})
+			case <-timeout:
+				c.finish(cl, response{err: &TimeoutError{Host: c.addr, Err: ErrDeadline, Elapsed: time.Since(start)}})
+			}
 		}
 	}
 	var gaveUp error
