@@ -210,7 +210,7 @@ func TestPrefetchStaysOnePageAhead(t *testing.T) {
 			// On this page's first row the next page is being fetched...
 			rqWait(t, 2*time.Second, fmt.Sprintf("page %d to be fetched ahead", page+1), func() bool { return asked(page+1) == 1 })
 			// ...and once that fetch is over, nothing further is asked for.
-			rqWait(t, 2*time.Second, "the fetch ahead to finish", func() bool { return len(rs.pending) == 1 })
+			rqWait(t, 2*time.Second, "the fetch ahead to finish", func() bool { return len(rs.pendingPage()) == 1 })
 			if page+2 < len(data) && asked(page+2) != 0 {
 				t.Fatalf("page %d asked for while page %d is being read", page+2, page)
 			}

@@ -32,33 +32,55 @@ type ResultSet struct {
 	ctx  context.Context // the caller's context, bounding later pages
 	cols []frame.ColumnSpec
 
-	rows   frame.RowsResult
-	it     frame.RowIter
-	cells  [][]byte
-	onRow  bool
-	err    error
-	pages  int
-	ps     *PreparedStatement
-	host   *Host
-	agreed bool
+	rows  frame.RowsResult
+	it    frame.RowIter
+	cells [][]byte
+	onRow bool
+	err   error
+	pages int
+	ps    *PreparedStatement
+	host  *Host
 
 	attempts []Attempt
+	kind     frame.ResultKind
+	x        *rsExtra // what few results have, allocated when one does
+
+	cellsBuf    [6][]byte  // rs.cells for up to 6 columns
+	attemptsBuf [1]Attempt // rs.attempts for a request answered at once
+
+	scan cqltype.PlanMemo // the struct plan of the last ScanStruct/ScanAll (scan_struct.go)
+}
+
+// rsExtra holds the parts of a ResultSet most results do not have, so that
+// the common one is a smaller allocation.
+type rsExtra struct {
 	warnings []string
 	payload  map[string][]byte
 	traceID  [16]byte
 	traced   bool
-	kind     frame.ResultKind
 	change   *frame.SchemaChange
-
-	cellsBuf    [8][]byte       // rs.cells for up to 8 columns
-	attemptsBuf [2]Attempt      // rs.attempts for up to 2 attempts
-	pending     chan prefetched // the next page, fetched ahead (Prefetch)
-
-	scan cqltype.PlanMemo // the struct plan of the last ScanStruct/ScanAll (scan_struct.go)
+	agreed   bool
+	pending  chan prefetched // the next page, fetched ahead (Prefetch)
 
 	// fetchHook, when set, replaces fetchNext: unit tests page through
 	// hand-built results with it.
 	fetchHook func(rs *ResultSet) error
+}
+
+// extra returns rs.x, allocating it.
+func (rs *ResultSet) extra() *rsExtra {
+	if rs.x == nil {
+		rs.x = new(rsExtra)
+	}
+	return rs.x
+}
+
+// pendingPage returns the page being fetched ahead, or nil.
+func (rs *ResultSet) pendingPage() chan prefetched {
+	if rs.x == nil {
+		return nil
+	}
+	return rs.x.pending
 }
 
 // resultSet makes the ResultSet of a successful attempt: rows are decoded
@@ -99,13 +121,13 @@ func (req *request) resultSet(userCtx context.Context, deadline time.Time, res a
 	case *frame.SchemaChangeResult:
 		rs.kind = frame.ResultSchemaChange
 		ch := m.SchemaChange
-		rs.change = &ch
+		rs.extra().change = &ch
 		req.s.req.schemaChanged([]frame.SchemaChange{ch})
 		agreed, err := req.s.st.ctrl.waitSchemaAgreement(userCtx, res.conn)
 		if err != nil {
 			return rs, err
 		}
-		rs.agreed = agreed
+		rs.extra().agreed = agreed
 	case *frame.VoidResult:
 		rs.kind = frame.ResultVoid
 	default:
@@ -124,10 +146,15 @@ func (rs *ResultSet) setEnvelope(req *request, res attemptResult) {
 		// Attempts for an earlier page does not change.
 		rs.attempts = append([]Attempt(nil), req.attempts...)
 	}
-	rs.warnings = res.fr.Warnings
-	rs.payload = res.fr.CustomPayload
-	if res.fr.Header.Flags&frame.FlagTracing != 0 {
-		rs.traceID, rs.traced = res.fr.TracingID, true
+	tracing := res.fr.Header.Flags&frame.FlagTracing != 0
+	if rs.x == nil && res.fr.Warnings == nil && res.fr.CustomPayload == nil && !tracing {
+		return
+	}
+	x := rs.extra()
+	x.warnings = res.fr.Warnings
+	x.payload = res.fr.CustomPayload
+	if tracing {
+		x.traceID, x.traced = res.fr.TracingID, true
 	}
 }
 
@@ -214,10 +241,10 @@ func (rs *ResultSet) Next() bool {
 // fetchNext replaces the current page with the next, under its own
 // deadline bounded by the caller's context.
 func (rs *ResultSet) fetchNext() error {
-	if rs.fetchHook != nil {
-		return rs.fetchHook(rs)
+	if rs.x != nil && rs.x.fetchHook != nil {
+		return rs.x.fetchHook(rs)
 	}
-	if rs.pending != nil {
+	if rs.pendingPage() != nil {
 		return rs.takePrefetched()
 	}
 	req := rs.req
@@ -308,13 +335,28 @@ func (rs *ResultSet) PagingState() []byte { return rs.rows.Metadata.PagingState 
 func (rs *ResultSet) HasMorePages() bool { return rs.rows.Metadata.PagingState != nil }
 
 // Warnings returns the server's warnings about the statement (v4+).
-func (rs *ResultSet) Warnings() []string { return rs.warnings }
+func (rs *ResultSet) Warnings() []string {
+	if rs.x == nil {
+		return nil
+	}
+	return rs.x.warnings
+}
 
 // CustomPayload returns the custom payload of the response (v4+).
-func (rs *ResultSet) CustomPayload() map[string][]byte { return rs.payload }
+func (rs *ResultSet) CustomPayload() map[string][]byte {
+	if rs.x == nil {
+		return nil
+	}
+	return rs.x.payload
+}
 
 // TraceID returns the tracing session id, when the statement was traced.
-func (rs *ResultSet) TraceID() ([16]byte, bool) { return rs.traceID, rs.traced }
+func (rs *ResultSet) TraceID() ([16]byte, bool) {
+	if rs.x == nil {
+		return [16]byte{}, false
+	}
+	return rs.x.traceID, rs.x.traced
+}
 
 // Attempts returns the attempts of the request that produced the current
 // page: hosts tried, errors and latencies.
@@ -325,10 +367,15 @@ func (rs *ResultSet) Host() *Host { return rs.host }
 
 // SchemaAgreed reports, for a schema change, whether every host that is up
 // agreed on the new schema within Timeouts.SchemaAgreement.
-func (rs *ResultSet) SchemaAgreed() bool { return rs.agreed }
+func (rs *ResultSet) SchemaAgreed() bool { return rs.x != nil && rs.x.agreed }
 
 // SchemaChange returns the change a DDL statement made, or nil.
-func (rs *ResultSet) SchemaChange() *frame.SchemaChange { return rs.change }
+func (rs *ResultSet) SchemaChange() *frame.SchemaChange {
+	if rs.x == nil {
+		return nil
+	}
+	return rs.x.change
+}
 
 // prefetched is a page fetched ahead of need.
 type prefetched struct {
@@ -345,7 +392,7 @@ type prefetched struct {
 // FetchNextPageAsync, which copies rs.req) never share a field with the
 // fetch; the page being read is not affected.
 func (rs *ResultSet) startPrefetch() {
-	if rs.pending != nil || !rs.req.s.goBackground() {
+	if rs.pendingPage() != nil || !rs.req.s.goBackground() {
 		return
 	}
 	req := new(request)
@@ -354,7 +401,7 @@ func (rs *ResultSet) startPrefetch() {
 	req.params().PagingState = rs.rows.Metadata.PagingState
 	ctx := rs.ctx
 	ch := make(chan prefetched, 1)
-	rs.pending = ch
+	rs.extra().pending = ch
 	go func() {
 		defer req.s.wg.Done()
 		p := prefetched{req: req}
@@ -375,8 +422,8 @@ func (rs *ResultSet) startPrefetch() {
 // takePrefetched waits for the page fetched ahead and makes it current,
 // which starts fetching the one after it.
 func (rs *ResultSet) takePrefetched() error {
-	p := <-rs.pending // bounded: the fetch runs under the request's deadline
-	rs.pending = nil
+	p := <-rs.x.pending // bounded: the fetch runs under the request's deadline
+	rs.x.pending = nil
 	if p.err != nil {
 		return p.err
 	}

@@ -96,7 +96,7 @@ func buildResultSet(t testing.TB, cs []frame.ColumnSpec, shared bool, failAt int
 	if err := rs.setPage(req, tp.pages[0]); err != nil {
 		t.Fatal(err)
 	}
-	rs.fetchHook = func(rs *ResultSet) error {
+	rs.extra().fetchHook = func(rs *ResultSet) error {
 		if tp.next == tp.failAt {
 			return errPageFailed
 		}

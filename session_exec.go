@@ -192,11 +192,11 @@ var requestPool = sync.Pool{New: func() any { return new(request) }}
 // recycle returns req to requestPool once nothing can reach it: the call
 // succeeded (a failed request's attempts live on in its *RequestError) and
 // its ResultSet has no further page to fetch with it (rs.req) or being
-// fetched (rs.pending). Its ResultSet keeps copies of what it needs from the
+// fetched (rs.pendingPage). Its ResultSet keeps copies of what it needs from the
 // request (setEnvelope). Requests of asynchronous calls, of pages after the
 // first and of speculative or prefetch copies are left to the collector.
 func (req *request) recycle(rs *ResultSet, err error) {
-	if err != nil || rs == nil || rs.req != nil || rs.pending != nil {
+	if err != nil || rs == nil || rs.req != nil || rs.pendingPage() != nil {
 		return
 	}
 	*req = request{}

@@ -86,13 +86,14 @@ type TraceEvent struct {
 // *TraceUnavailableError. For a statement that was not traced it returns
 // ErrNotTraced.
 func (rs *ResultSet) QueryTrace(ctx context.Context) (*QueryTrace, error) {
-	if !rs.traced {
+	id, traced := rs.TraceID()
+	if !traced {
 		return nil, ErrNotTraced
 	}
 	if rs.sess == nil {
 		return nil, errors.New("cassandra: QueryTrace: the result has no session to read the trace with")
 	}
-	return rs.sess.queryTrace(ctx, uuid.UUID(rs.traceID))
+	return rs.sess.queryTrace(ctx, uuid.UUID(id))
 }
 
 // QueryTrace waits for the request and reads its trace (see
