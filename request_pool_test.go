@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/cqlgo/cassandra/cassandratest"
 	"github.com/cqlgo/cassandra/frame"
@@ -66,5 +67,54 @@ func TestRecycledRequestsLeaveResultSetsIntact(t *testing.T) {
 		if !kp.rs.Next() || kp.rs.Scan(&k, &v) != nil || k != kp.k || v != kp.v {
 			t.Errorf("request %d: row %d %q, want %d %q (err %v)", i, k, v, kp.k, kp.v, kp.rs.Err())
 		}
+	}
+}
+
+// The first attempt of a request may receive its answer straight into the
+// ResultSet; when that attempt gives up and another host answers, the late
+// first answer, arriving afterwards, must not reach the rows returned. Both
+// answers are small enough for the ResultSet's body buffer (56 bytes), and
+// of the same length, so an answer written over the returned one shows.
+func TestLateAnswerDoesNotOverwriteResult(t *testing.T) {
+	e := rqStart(t, 2, cassandratest.Config{}, nil)
+	ctx := rqCtx(t)
+	const q = "SELECT k, v FROM ks.t WHERE k = 7"
+	rowsOf := func(v string) cassandratest.Reaction {
+		return cassandratest.Rows(frame.RowsMetadata{Columns: rqKV}, [][][]byte{{{0, 0, 0, 7}, []byte(v)}})
+	}
+	var calls atomic.Int32
+	late := make(chan struct{})
+	e.rule(cassandratest.Rule{Match: cassandratest.Query(q), Then: cassandratest.Func(func(*cassandratest.Request) cassandratest.Reaction {
+		if calls.Add(1) == 1 {
+			// Answered well after the attempt timeout, when the second
+			// attempt's rows are already returned.
+			return cassandratest.Func(func(*cassandratest.Request) cassandratest.Reaction {
+				defer close(late)
+				return cassandratest.Delay(300*time.Millisecond, rowsOf("LATE!!"))
+			})
+		}
+		return rowsOf("second")
+	})})
+	rs, err := e.s.ExecuteStatement(ctx, NewStatement(q).Idempotent(true).AttemptTimeout(50*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(rs.Attempts()); n != 2 {
+		t.Fatalf("%d attempts, want 2 (the first timed out)", n)
+	}
+	// Wait for the late answer to be read: the orphaned stream is freed.
+	<-late
+	rqWait(t, 2*time.Second, "the late answer to arrive", func() bool {
+		for _, p := range e.s.PoolStats() {
+			if p.Orphaned != 0 {
+				return false
+			}
+		}
+		return true
+	})
+	var k int32
+	var v string
+	if !rs.Next() || rs.Scan(&k, &v) != nil || v != "second" {
+		t.Errorf("row %d %q, want the second attempt's", k, v)
 	}
 }

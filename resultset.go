@@ -47,6 +47,10 @@ type ResultSet struct {
 
 	cellsBuf    [6][]byte  // rs.cells for up to 6 columns
 	attemptsBuf [1]Attempt // rs.attempts for a request answered at once
+	// bodyBuf receives the first page's response body when it fits (a
+	// row or two of small values): the request offers it to one attempt
+	// only (runPlan), so no other answer can overwrite it.
+	bodyBuf [64]byte
 
 	scan cqltype.PlanMemo // the struct plan of the last ScanStruct/ScanAll (scan_struct.go)
 }
@@ -87,7 +91,11 @@ func (rs *ResultSet) pendingPage() chan prefetched {
 // straight into its first page; USE switches the session's connections; a
 // schema change waits for the hosts to agree on it.
 func (req *request) resultSet(userCtx context.Context, deadline time.Time, res attemptResult) (*ResultSet, error) {
-	rs := new(ResultSet)
+	rs := req.rs
+	if rs == nil {
+		rs = new(ResultSet)
+	}
+	req.rs = nil
 	rs.sess, rs.ctx, rs.ps, rs.host = req.s, userCtx, req.ps, res.host
 	rs.setEnvelope(req, res)
 	if res.void {

@@ -183,6 +183,12 @@ type request struct {
 	scratchBuf  [96]byte
 	valsBuf     [6]frame.Value
 	attemptsBuf [2]Attempt
+	// rs is the first page's ResultSet, allocated with the request so that
+	// its body buffer can be offered to an attempt (bodyOffered: once);
+	// resultSet takes it. Copies of the request (speculative, prefetch)
+	// have none.
+	rs          *ResultSet
+	bodyOffered bool
 }
 
 // requestPool recycles the requests of synchronous calls (recycle): a
@@ -279,6 +285,7 @@ func (s *Session) baseRequest(o *stmtOptions, kind reqKind) (*request, error) {
 	}
 	req := requestPool.Get().(*request)
 	req.s, req.prof, req.opts, req.kind, req.routing = s, prof, *o, kind, o.routing(s.Keyspace())
+	req.rs = new(ResultSet)
 	req.scratch = req.scratchBuf[:0]
 	req.attempts = req.attemptsBuf[:0]
 	return req, nil
@@ -583,7 +590,13 @@ func (s *Session) runPlan(ctx context.Context, now, deadline time.Time, req *req
 		attemptDeadline, bounded := req.attemptDeadline(start, deadline)
 		load := s.st.hosts.loadOf(host)
 		load.inFlight.Add(1)
-		fr, err := cn.ExecAt(ctx, start, attemptDeadline, req.message(cn.Version()), payload, req.opts.tracing)
+		// One attempt's answer may go into the ResultSet's body buffer;
+		// no other's, since an attempt that gave up may still be answered.
+		var dst []byte
+		if req.rs != nil && !req.bodyOffered && !speculative {
+			dst, req.bodyOffered = req.rs.bodyBuf[:], true
+		}
+		fr, err := cn.ExecAt(ctx, start, attemptDeadline, dst, req.message(cn.Version()), payload, req.opts.tracing)
 		load.inFlight.Add(-1)
 		if err == nil && fr.Header.Opcode != frame.OpResult {
 			err = &ConnError{Host: cn.Addr(), Op: "decode", Err: fmt.Errorf("%v in answer to %v", fr.Header.Opcode, req.message(cn.Version()).Opcode())}

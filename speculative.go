@@ -111,6 +111,7 @@ func (req *request) executionCopy() *request {
 	cp := new(request)
 	*cp = *req
 	cp.attempts = cp.attemptsBuf[:0]
+	cp.rs = nil
 	return cp
 }
 

@@ -105,6 +105,8 @@ type call struct {
 	claim atomic.Int32
 	resp  response
 	timer *time.Timer // the request deadline, reused with the call
+	// dst is the caller's buffer for the response body (ExecAt), or nil.
+	dst []byte
 }
 
 // Call states.
@@ -136,6 +138,7 @@ func putCall(c *call) {
 	}
 	c.buf = c.buf[:0]
 	c.resp = response{}
+	c.dst = nil
 	callPool.Put(c)
 }
 
@@ -274,6 +277,15 @@ func (c *Conn) finish(cl *call, r response) {
 	// (queued, or being copied out), and a reuse would rewrite its buffer.
 }
 
+// bodyDst returns the body buffer the caller holding stream offered (the
+// reader asks before reading a response body), or nil.
+func (c *Conn) bodyDst(stream int16) []byte {
+	if cl := c.calls[stream].Load(); cl != nil {
+		return cl.dst
+	}
+	return nil
+}
+
 // inFlight returns the number of stream ids in use.
 func (c *Conn) InFlight() int { return c.streams.used() }
 
@@ -294,17 +306,24 @@ var ErrDeadline = fmt.Errorf("request timeout: %w", context.DeadlineExceeded)
 // The request path passes its timeout this way rather than deriving a
 // context, which would cost allocations on every request.
 func (c *Conn) ExecUntil(ctx context.Context, deadline time.Time, req frame.Message, payload map[string][]byte, tracing bool) (frame.Frame, error) {
-	return c.ExecAt(ctx, time.Now(), deadline, req, payload, tracing)
+	return c.ExecAt(ctx, time.Now(), deadline, nil, req, payload, tracing)
 }
 
 // ExecAt is ExecUntil for a caller that has just read the clock: start is
 // that reading, which spares the hot path a clock read per request (the
 // deadline's timer and the Elapsed of timeout errors count from it).
-func (c *Conn) ExecAt(ctx context.Context, start, deadline time.Time, req frame.Message, payload map[string][]byte, tracing bool) (frame.Frame, error) {
+//
+// dst, when not nil, is where the response body goes if it fits (uncompressed,
+// up to cap(dst) bytes), sparing an allocation: the returned frame's Body
+// then aliases dst. The connection may write dst until the response arrives
+// even after ExecAt returned (on a timeout the answer can still come), so a
+// caller offers a buffer for one call only and never reuses it.
+func (c *Conn) ExecAt(ctx context.Context, start, deadline time.Time, dst []byte, req frame.Message, payload map[string][]byte, tracing bool) (frame.Frame, error) {
 	if err := c.Err(); err != nil {
 		return frame.Frame{}, err
 	}
 	cl := getCall()
+	cl.dst = dst
 	id, ok := c.streams.alloc()
 	if !ok {
 		putCall(cl)

@@ -19,6 +19,10 @@ type framing struct {
 	comp     frame.Compressor
 
 	// reader side
+	// dst, when set, returns the buffer the caller of stream offered for
+	// its response body (ExecAt's dst), or nil: a body that fits is read
+	// there instead of into a new allocation.
+	dst  func(stream int16) []byte
 	seg  frame.SegmentDecoder
 	rbuf []byte
 	hdr  [frame.HeaderSize]byte
@@ -57,8 +61,16 @@ func (f *framing) readFrame(br *bufio.Reader) (frame.Frame, error) {
 		if err != nil {
 			return frame.Frame{}, err
 		}
-		body, err := readBody(br, int(h.Length))
-		if err != nil {
+		var body []byte
+		if into := f.dstFor(h); into != nil && int(h.Length) <= cap(into) {
+			body = into[:h.Length]
+			if _, err := io.ReadFull(br, body); err != nil {
+				if err == io.EOF {
+					err = io.ErrUnexpectedEOF
+				}
+				return frame.Frame{}, err
+			}
+		} else if body, err = readBody(br, int(h.Length)); err != nil {
 			return frame.Frame{}, err
 		}
 		fr, _, err := frame.ParseFrame(h, body, f.comp, nil, f.maxBody)
@@ -66,7 +78,12 @@ func (f *framing) readFrame(br *bufio.Reader) (frame.Frame, error) {
 	}
 	for {
 		if f.seg.Next() {
-			body := append([]byte(nil), f.seg.Body()...)
+			var body []byte
+			if into := f.dstFor(f.seg.Header()); into != nil && len(f.seg.Body()) <= cap(into) {
+				body = append(into[:0], f.seg.Body()...)
+			} else {
+				body = append([]byte(nil), f.seg.Body()...)
+			}
 			fr, _, err := frame.ParseFrame(f.seg.Header(), body, nil, nil, f.maxBody)
 			return fr, err
 		}
@@ -83,6 +100,16 @@ func (f *framing) readFrame(br *bufio.Reader) (frame.Frame, error) {
 		}
 		return frame.Frame{}, err
 	}
+}
+
+// dstFor returns the buffer offered for the body of the response h heads,
+// or nil. Compressed bodies are decompressed into a buffer of their own, so
+// none is used for them.
+func (f *framing) dstFor(h frame.Header) []byte {
+	if f.dst == nil || h.Stream < 0 || h.Flags&frame.FlagCompression != 0 {
+		return nil
+	}
+	return f.dst(h.Stream)
 }
 
 // appendOut appends encoded frames in wire format: as they are, or packed

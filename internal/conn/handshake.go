@@ -23,6 +23,7 @@ func (c *Conn) handshake(ctx context.Context) error {
 	defer stop()
 	defer func() { _ = c.nc.SetDeadline(time.Time{}) }()
 	c.framing.init(c.version, c.cfg.MaxBody, c.nc)
+	c.framing.dst = c.bodyDst
 
 	resp, err := c.roundTrip(ctx, &frame.Options{})
 	if err != nil {
