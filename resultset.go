@@ -313,8 +313,9 @@ func (rs *ResultSet) Scan(dest ...any) error {
 	if len(dest) != len(rs.cols) {
 		return fmt.Errorf("cassandra: Scan got %d destinations for %d columns", len(dest), len(rs.cols))
 	}
+	ut := rs.userTypes()
 	for i, d := range dest {
-		if err := rs.userTypes().Unmarshal(rs.cols[i].Type, rs.cells[i], d); err != nil {
+		if err := ut.Unmarshal(rs.cols[i].Type, rs.cells[i], d); err != nil {
 			return cqltype.WithColumn(err, rs.cols[i].Name)
 		}
 	}

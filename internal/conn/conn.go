@@ -76,7 +76,7 @@ type Conn struct {
 	framing framing          // v3/v4 frames or v5 segments, for the reader and writer
 
 	streams *streamSet
-	calls   [maxStreams]atomic.Pointer[call]
+	calls   callTable
 	writeq  chan *call
 
 	closed    chan struct{}
@@ -108,6 +108,10 @@ type call struct {
 	// dst is the caller's buffer for the response body (ExecAt), or nil.
 	dst []byte
 }
+
+// readBufferSize is the size of a connection's read buffer (and of the v5
+// segment reader's).
+const readBufferSize = 16 << 10
 
 // Call states.
 const (
@@ -180,10 +184,12 @@ func Dial(ctx context.Context, addr netip.AddrPort, cfg *Config) (*Conn, error) 
 		probe:   make(chan struct{}, 1),
 		opened:  time.Now(),
 	}
+	// 16 KiB: bodies larger than the buffer are read past it, straight
+	// into their own memory, so a bigger one would only cost idle memory.
 	if cfg.Traffic != nil {
-		c.br = bufio.NewReaderSize(countingReader{nc, cfg.Traffic}, 64<<10)
+		c.br = bufio.NewReaderSize(countingReader{nc, cfg.Traffic}, readBufferSize)
 	} else {
-		c.br = bufio.NewReaderSize(nc, 64<<10)
+		c.br = bufio.NewReaderSize(nc, readBufferSize)
 	}
 	if err := c.handshake(ctx); err != nil {
 		nc.Close()
@@ -236,13 +242,7 @@ func (c *Conn) CloseWith(err error) {
 		c.closeErr = err
 		close(c.closed)
 		c.nc.Close()
-		for i := range c.calls {
-			cl := c.calls[i].Load()
-			if cl == nil {
-				continue
-			}
-			c.finish(cl, response{err: err})
-		}
+		c.calls.each(func(cl *call) { c.finish(cl, response{err: err}) })
 		if c.cfg.OnClose != nil {
 			c.cfg.OnClose(c, err) // must not wait for this connection's goroutines
 		}
@@ -259,7 +259,7 @@ func (c *Conn) Close() {
 // finish completes cl with r unless it was already completed, releasing its
 // stream. The caller of exec receives r; an abandoned call is recycled.
 func (c *Conn) finish(cl *call, r response) {
-	if !c.calls[cl.stream].CompareAndSwap(cl, nil) {
+	if !c.calls.slot(cl.stream).CompareAndSwap(cl, nil) {
 		return // already finished by the reader or the closer
 	}
 	c.streams.free(cl.stream)
@@ -280,7 +280,7 @@ func (c *Conn) finish(cl *call, r response) {
 // bodyDst returns the body buffer the caller holding stream offered (the
 // reader asks before reading a response body), or nil.
 func (c *Conn) bodyDst(stream int16) []byte {
-	if cl := c.calls[stream].Load(); cl != nil {
+	if cl := c.calls.load(stream); cl != nil {
 		return cl.dst
 	}
 	return nil
@@ -352,7 +352,7 @@ func (c *Conn) ExecAt(ctx context.Context, start, deadline time.Time, dst []byte
 		}
 		timeout = cl.timer.C
 	}
-	c.calls[id].Store(cl)
+	c.calls.slot(id).Store(cl)
 	if c.IsClosed() {
 		// close may have swept the table before the store: finish here.
 		c.finish(cl, response{err: c.closeErr})
@@ -454,7 +454,7 @@ func (c *Conn) readLoop() {
 			c.handleEvent(f)
 			continue
 		}
-		cl := c.calls[f.Header.Stream].Load()
+		cl := c.calls.load(f.Header.Stream)
 		if cl == nil {
 			// A response for a stream nobody holds is a server bug or a
 			// corrupt stream; frames after it cannot be trusted either.

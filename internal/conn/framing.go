@@ -22,10 +22,9 @@ type framing struct {
 	// dst, when set, returns the buffer the caller of stream offered for
 	// its response body (ExecAt's dst), or nil: a body that fits is read
 	// there instead of into a new allocation.
-	dst  func(stream int16) []byte
-	seg  frame.SegmentDecoder
-	rbuf []byte
-	hdr  [frame.HeaderSize]byte
+	dst func(stream int16) []byte
+	seg frame.SegmentDecoder
+	hdr [frame.HeaderSize]byte
 
 	// writer side
 	payload []byte
@@ -43,7 +42,6 @@ func (f *framing) started(comp frame.Compressor) {
 	if f.version >= frame.V5 {
 		f.segments = true
 		f.seg = frame.SegmentDecoder{Compressor: comp, MaxBody: f.maxBody}
-		f.rbuf = make([]byte, 64<<10)
 	}
 }
 
@@ -90,15 +88,18 @@ func (f *framing) readFrame(br *bufio.Reader) (frame.Frame, error) {
 		if err := f.seg.Err(); err != nil {
 			return frame.Frame{}, err
 		}
-		n, err := br.Read(f.rbuf)
-		if n > 0 {
-			f.seg.Feed(f.rbuf[:n])
-			continue
+		// Fed from the read buffer itself (Feed copies), so segments need
+		// no buffer of their own.
+		if br.Buffered() == 0 {
+			if _, err := br.Peek(1); err != nil {
+				return frame.Frame{}, err
+			}
 		}
-		if err == nil {
-			err = io.ErrNoProgress
+		b, _ := br.Peek(br.Buffered())
+		f.seg.Feed(b)
+		if _, err := br.Discard(len(b)); err != nil {
+			return frame.Frame{}, err
 		}
-		return frame.Frame{}, err
 	}
 }
 

@@ -72,3 +72,63 @@ func (s *streamSet) free(id int16) {
 
 // used returns the number of ids handed out.
 func (s *streamSet) used() int { return int(s.inUse.Load()) }
+
+// callTable maps stream ids to their calls. It is two-level so that an idle
+// connection holds 1 KiB of it, not 256 KiB: a chunk of 256 slots is
+// allocated the first time one of its ids is used, and since alloc hands out
+// the lowest free ids, a connection with n requests in flight holds about
+// n/256 + 1 chunks.
+type callTable struct {
+	chunks [maxStreams / callChunk]atomic.Pointer[[callChunk]atomic.Pointer[call]]
+}
+
+const callChunk = 256
+
+// slot returns the slot of id, allocating its chunk.
+func (t *callTable) slot(id int16) *atomic.Pointer[call] {
+	c := &t.chunks[uint16(id)/callChunk]
+	ch := c.Load()
+	if ch == nil {
+		fresh := new([callChunk]atomic.Pointer[call])
+		if !c.CompareAndSwap(nil, fresh) {
+			fresh = c.Load()
+		}
+		ch = fresh
+	}
+	return &ch[uint16(id)%callChunk]
+}
+
+// load returns the call of id, or nil.
+func (t *callTable) load(id int16) *call {
+	ch := t.chunks[uint16(id)/callChunk].Load()
+	if ch == nil {
+		return nil
+	}
+	return ch[uint16(id)%callChunk].Load()
+}
+
+// each calls f with every call in the table.
+func (t *callTable) each(f func(*call)) {
+	for i := range t.chunks {
+		ch := t.chunks[i].Load()
+		if ch == nil {
+			continue
+		}
+		for j := range ch {
+			if cl := ch[j].Load(); cl != nil {
+				f(cl)
+			}
+		}
+	}
+}
+
+// chunksInUse returns how many chunks are allocated.
+func (t *callTable) chunksInUse() int {
+	n := 0
+	for i := range t.chunks {
+		if t.chunks[i].Load() != nil {
+			n++
+		}
+	}
+	return n
+}
