@@ -34,6 +34,9 @@ type Batch struct {
 	o       stmtOptions
 	typ     BatchType
 	entries []batchEntry
+	// The first entries live in the Batch itself: a batch of up to eight
+	// statements grows no slice.
+	entriesBuf [8]batchEntry
 }
 
 type batchEntry struct {
@@ -45,7 +48,11 @@ type batchEntry struct {
 func (b *Batch) options() *stmtOptions { return &b.o }
 
 // NewBatch returns an empty batch of kind t.
-func NewBatch(t BatchType) *Batch { return &Batch{typ: t} }
+func NewBatch(t BatchType) *Batch {
+	b := &Batch{typ: t}
+	b.entries = b.entriesBuf[:0]
+	return b
+}
 
 // Add appends a statement: a *SimpleStatement (with its values) or a
 // *BoundStatement. A simple statement with values is prepared on first
@@ -84,8 +91,26 @@ func (s *Session) batchRequest(ctx context.Context, b *Batch) (*request, error) 
 	}
 	v := s.version()
 	req.batch.Type = b.typ
-	req.batch.Statements = make([]frame.BatchStatement, len(b.entries))
-	req.batchPS = make([]*PreparedStatement, len(b.entries))
+	// The slices a pooled request kept from an earlier batch are reused
+	// (recycle clears them); the values of all entries share one backing
+	// array, and the encoded values one scratch buffer sized up front.
+	n, total := len(b.entries), 0
+	for _, e := range b.entries {
+		if e.bound != nil {
+			total += len(e.bound.args()) + len(e.bound.named)
+		} else {
+			total += len(e.values)
+		}
+	}
+	req.batch.Statements = reuse(req.batch.Statements, n)
+	req.batchPS = reuse(req.batchPS, n)
+	vals := req.batchVals[:0]
+	if cap(vals) < total {
+		vals = make([]frame.Value, 0, total)
+	}
+	if want := 24 * total; cap(req.scratch) < want {
+		req.scratch = make([]byte, 0, want)
+	}
 	for i, e := range b.entries {
 		bs := &req.batch.Statements[i]
 		if e.bound == nil && e.cql == "" {
@@ -104,8 +129,12 @@ func (s *Session) batchRequest(ctx context.Context, b *Batch) (*request, error) 
 			continue
 		}
 		var err error
-		if bs.Values, req.scratch, err = s.bindPrepared(ctx, bound.ps, bound.args(), bound.named, req.scratch, nil, v); err != nil {
+		free := vals[len(vals):]
+		if bs.Values, req.scratch, err = s.bindPrepared(ctx, bound.ps, bound.args(), bound.named, req.scratch, free, v); err != nil {
 			return nil, fmt.Errorf("cassandra: batch entry %d: %w", i, err)
+		}
+		if len(bs.Values) > 0 && len(bs.Values) <= cap(free) && &bs.Values[0] == &free[:1][0] {
+			vals = vals[:len(vals)+len(bs.Values)] // bound into the shared array
 		}
 		bs.ID = bound.ps.id
 		req.batchPS[i] = bound.ps
@@ -117,6 +146,7 @@ func (s *Session) batchRequest(ctx context.Context, b *Batch) (*request, error) 
 			}
 		}
 	}
+	req.batchVals = vals
 	var p frame.QueryParams
 	b.o.params(&p, req.prof, v)
 	req.batch.Consistency = p.Consistency
@@ -125,4 +155,13 @@ func (s *Session) batchRequest(ctx context.Context, b *Batch) (*request, error) 
 	req.batch.Keyspace = p.Keyspace
 	req.batch.NowInSeconds, req.batch.HasNowInSeconds = p.NowInSeconds, p.HasNowInSeconds
 	return req, nil
+}
+
+// reuse returns s with length n, reusing its array when it is large enough.
+// Its elements are zero: recycle clears what a request kept.
+func reuse[T any](s []T, n int) []T {
+	if cap(s) >= n {
+		return s[:n]
+	}
+	return make([]T, n)
 }

@@ -3,6 +3,7 @@ package cassandra
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -129,5 +130,55 @@ func TestBatchAddStatementDoesNotAlias(t *testing.T) {
 	}
 	if got := b2.entries[0].values; len(got) != 2 || got[1] != "c" {
 		t.Errorf("second batch's values are %v", got)
+	}
+}
+
+// Batches reuse the slices and buffers a recycled request kept from the
+// batch before: batches of different sizes, run one after the other, each
+// put exactly their own statements and values on the wire, and a simple
+// statement after them carries no batch leftovers.
+func TestBatchesReusingRecycledRequests(t *testing.T) {
+	e := rqStart(t, 1, cassandratest.Config{}, nil)
+	e.prepareRules()
+	ctx := rqCtx(t)
+	ps, err := e.s.Prepare(ctx, rqInsert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sizes := []int{3, 12, 1, 7, 12, 2}
+	next := int32(0)
+	for _, n := range sizes {
+		b := NewBatch(UnloggedBatch)
+		for range n {
+			next++
+			b.Add(ps.Bind(next, strings.Repeat("v", int(next))))
+		}
+		if _, err := e.s.ExecuteStatement(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bs := e.msgs(cassandratest.Op(frame.OpBatch))
+	if len(bs) != len(sizes) {
+		t.Fatalf("%d BATCH requests, want %d", len(bs), len(sizes))
+	}
+	want := int32(0)
+	for i, r := range bs {
+		m := r.Msg.(*frame.Batch)
+		if len(m.Statements) != sizes[i] {
+			t.Fatalf("batch %d: %d statements, want %d", i, len(m.Statements), sizes[i])
+		}
+		for j, st := range m.Statements {
+			want++
+			if len(st.Values) != 2 || !bytes.Equal(st.Values[0].Bytes, cassandratest.IntCell(want)) || string(st.Values[1].Bytes) != strings.Repeat("v", int(want)) {
+				t.Errorf("batch %d statement %d: %d values, k %x v %q; want k %d", i, j, len(st.Values), st.Values[0].Bytes, st.Values[1].Bytes, want)
+			}
+		}
+	}
+	if _, err := e.s.ExecuteStatement(ctx, ps.Bind(1000, "x")); err != nil {
+		t.Fatal(err)
+	}
+	ex := e.msgs(cassandratest.Op(frame.OpExecute))
+	if p := ex[len(ex)-1].Msg.(*frame.Execute).Params; len(p.Values) != 2 || !bytes.Equal(p.Values[0].Bytes, cassandratest.IntCell(1000)) {
+		t.Errorf("an EXECUTE after the batches: %+v", p.Values)
 	}
 }

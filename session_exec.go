@@ -170,6 +170,8 @@ type request struct {
 
 	ps      *PreparedStatement   // reqExecute
 	batchPS []*PreparedStatement // reqBatch: the prepared statement of each entry, or nil
+	// batchVals backs the bound values of every entry of a batch.
+	batchVals []frame.Value
 
 	routing  policy.RoutingInfo
 	scratch  []byte
@@ -191,6 +193,13 @@ type request struct {
 	bodyOffered bool
 }
 
+// What a recycled request keeps: the slices of batches up to maxKeptBatch
+// statements and scratch buffers up to maxKeptScratch bytes.
+const (
+	maxKeptBatch   = 256
+	maxKeptScratch = 64 << 10
+)
+
 // requestPool recycles the requests of synchronous calls (recycle): a
 // request is ~1.2 KB, the largest allocation of a call otherwise.
 var requestPool = sync.Pool{New: func() any { return new(request) }}
@@ -205,7 +214,19 @@ func (req *request) recycle(rs *ResultSet, err error) {
 	if err != nil || rs == nil || rs.req != nil || rs.pendingPage() != nil {
 		return
 	}
+	// A batch's slices and a grown scratch buffer stay with the pooled
+	// request, cleared, up to a bound, so repeated batches reuse them.
+	stmts, bps, bvals, scratch := req.batch.Statements, req.batchPS, req.batchVals, req.scratch
 	*req = request{}
+	if cap(stmts) <= maxKeptBatch {
+		clear(stmts[:cap(stmts)])
+		clear(bps[:cap(bps)])
+		clear(bvals[:cap(bvals)])
+		req.batch.Statements, req.batchPS, req.batchVals = stmts[:0], bps[:0], bvals[:0]
+	}
+	if cap(scratch) > len(req.scratchBuf) && cap(scratch) <= maxKeptScratch {
+		req.scratch = scratch[:0]
+	}
 	requestPool.Put(req)
 }
 
@@ -286,7 +307,9 @@ func (s *Session) baseRequest(o *stmtOptions, kind reqKind) (*request, error) {
 	req := requestPool.Get().(*request)
 	req.s, req.prof, req.opts, req.kind, req.routing = s, prof, *o, kind, o.routing(s.Keyspace())
 	req.rs = new(ResultSet)
-	req.scratch = req.scratchBuf[:0]
+	if cap(req.scratch) == 0 { // not a buffer kept by recycle
+		req.scratch = req.scratchBuf[:0]
+	}
 	req.attempts = req.attemptsBuf[:0]
 	return req, nil
 }
