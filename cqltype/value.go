@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"reflect"
 	"time"
+	"unsafe"
 
 	"github.com/google/uuid"
 	"gopkg.in/inf.v0"
@@ -202,12 +203,16 @@ func unmarshal(ut *UserTypes, t *frame.Type, data []byte, dst any) error {
 	if t == nil {
 		return &UnmarshalError{CQLType: "<nil>", GoType: goTypeName(dst), Err: errUnknownCQLType}
 	}
+	// The common destinations first, without reflection: unmarshalFast
+	// only takes pointer types, and a nil one has a nil data word.
+	if dst != nil && (*eface)(unsafe.Pointer(&dst)).data != nil {
+		if handled, err := unmarshalFast(ut, t, data, dst); handled {
+			return err
+		}
+	}
 	rv := reflect.ValueOf(dst)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return unmarshalErr(t, dst, errNotPointer)
-	}
-	if handled, err := unmarshalFast(ut, t, data, dst); handled {
-		return err
 	}
 	if u, ok := dst.(Unmarshaler); ok {
 		return u.UnmarshalCQL(t, data)

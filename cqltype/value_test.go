@@ -8,9 +8,11 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cqlgo/cassandra/frame"
 	"github.com/cqlgo/cassandra/internal/typetest"
+	"github.com/google/uuid"
 )
 
 // Shorthands for the types of internal/typetest.
@@ -326,5 +328,36 @@ func TestMarshalerAndUnmarshaler(t *testing.T) {
 	b, err = Marshal(tText, tag("go"))
 	if err != nil || string(b) != "#go" {
 		t.Fatalf("Marshal(AppendMarshaler) = %q, %v", b, err)
+	}
+}
+
+// A nil pointer of every type the reflection-free path takes is refused
+// with an *UnmarshalError, never written through.
+func TestUnmarshalIntoNilPointers(t *testing.T) {
+	for _, c := range []struct {
+		typ *frame.Type
+		dst any
+	}{
+		{tInt, (*int)(nil)}, {tInt, (*int32)(nil)}, {tBigint, (*int64)(nil)}, {tText, (*string)(nil)},
+		{tText, (*[]byte)(nil)}, {tText, (*any)(nil)}, {tBoolean, (*bool)(nil)}, {tDouble, (*float64)(nil)},
+		{tTimestamp, (*time.Time)(nil)}, {tUUID, (*uuid.UUID)(nil)}, {tInt, nil}, {tInt, 5},
+	} {
+		var ue *UnmarshalError
+		if err := Unmarshal(c.typ, []byte{0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}[:frameLen(c.typ)], c.dst); !errors.As(err, &ue) {
+			t.Errorf("Unmarshal(%v, %T(nil)) = %v, want an *UnmarshalError", c.typ, c.dst, err)
+		}
+	}
+}
+
+func frameLen(t *frame.Type) int {
+	switch t.ID {
+	case frame.TypeBoolean:
+		return 1
+	case frame.TypeInt:
+		return 4
+	case frame.TypeUUID:
+		return 16
+	default:
+		return 8
 	}
 }
