@@ -3,8 +3,10 @@ package cassandra
 import (
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/cqlgo/cassandra/frame"
+	"github.com/cqlgo/cassandra/policy"
 )
 
 // requestState is the request path's per-session state.
@@ -139,4 +141,80 @@ func typeUses(t *frame.Type, ks, name string, depth int) bool {
 		}
 	}
 	return false
+}
+
+// request is one statement on its way: the message to send, its options and
+// the record of its attempts. Attempts re-encode the message, so paging and
+// retries change fields in place.
+type request struct {
+	s    *Session
+	prof *profileSettings
+	opts stmtOptions // a copy: later changes to the statement do not reach its pages
+	kind reqKind
+
+	query   frame.Query
+	execute frame.Execute
+	batch   frame.Batch
+	prepare frame.Prepare
+
+	ps      *PreparedStatement   // reqExecute
+	batchPS []*PreparedStatement // reqBatch: the prepared statement of each entry, or nil
+	// batchVals backs the bound values of every entry of a batch.
+	batchVals []frame.Value
+
+	routing  policy.RoutingInfo
+	scratch  []byte
+	attempts []Attempt
+	started  time.Time // when the current run (first page, or a later one) began
+	now      time.Time // a clock reading for run's start, taken by its caller; zero: run reads the clock
+	id       uint64    // for observers: set by event
+
+	// Inline storage, so that a request with a few small values needs no
+	// allocation of its own. Requests come from requestPool.
+	scratchBuf  [96]byte
+	valsBuf     [6]frame.Value
+	attemptsBuf [2]Attempt
+	// rs is the first page's ResultSet, allocated with the request so that
+	// its body buffer can be offered to an attempt (bodyOffered: once);
+	// resultSet takes it. Copies of the request (speculative, prefetch)
+	// have none.
+	rs          *ResultSet
+	bodyOffered bool
+}
+
+// What a recycled request keeps: the slices of batches up to maxKeptBatch
+// statements and scratch buffers up to maxKeptScratch bytes.
+const (
+	maxKeptBatch   = 256
+	maxKeptScratch = 64 << 10
+)
+
+// requestPool recycles the requests of synchronous calls (recycle): a
+// request is ~1.2 KB, the largest allocation of a call otherwise.
+var requestPool = sync.Pool{New: func() any { return new(request) }}
+
+// recycle returns req to requestPool once nothing can reach it: the call
+// succeeded (a failed request's attempts live on in its *RequestError) and
+// its ResultSet has no further page to fetch with it (rs.req) or being
+// fetched (rs.pendingPage). Its ResultSet keeps copies of what it needs from the
+// request (setEnvelope). Requests of asynchronous calls, of pages after the
+// first and of speculative or prefetch copies are left to the collector.
+func (req *request) recycle(rs *ResultSet, err error) {
+	if err != nil || rs == nil || rs.req != nil || rs.pendingPage() != nil {
+		return
+	}
+	// A batch's slices and a grown scratch buffer stay with the pooled
+	// request, cleared, up to a bound, so repeated batches reuse them.
+	stmts, bps, bvals, scratch := req.batch.Statements, req.batchPS, req.batchVals, req.scratch
+	*req = request{}
+	if cap(stmts) <= maxKeptBatch {
+		clear(stmts[:cap(stmts)])
+		clear(bps[:cap(bps)])
+		clear(bvals[:cap(bvals)])
+		req.batch.Statements, req.batchPS, req.batchVals = stmts[:0], bps[:0], bvals[:0]
+	}
+	if cap(scratch) > len(req.scratchBuf) && cap(scratch) <= maxKeptScratch {
+		req.scratch = scratch[:0]
+	}
+	requestPool.Put(req)
 }
