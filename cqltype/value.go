@@ -76,10 +76,51 @@ func Marshal(t *frame.Type, v any) ([]byte, error) {
 // returned unchanged (truncated to its original length). With a reused
 // buffer, common Go types encode without allocating.
 func AppendValue(dst []byte, t *frame.Type, v any) ([]byte, error) {
+	if t != nil {
+		if out, ok := appendValueFast(dst, t, v); ok {
+			return out, nil
+		}
+	}
 	if _, ok := v.(unsetValue); ok {
 		return frame.AppendInt(dst, -2), nil
 	}
 	return appendElem(dst, t, v, true)
+}
+
+// appendValueFast writes the bind values met most (Go integers into int
+// and bigint, strings into text) without the generic path's interface
+// checks, byte for byte as it would; ok false leaves every other case,
+// out-of-range integers included, to it.
+func appendValueFast(dst []byte, t *frame.Type, v any) ([]byte, bool) {
+	var n int64
+	switch x := v.(type) {
+	case string:
+		if (t.ID == frame.TypeVarchar || t.ID == frame.TypeASCII) && len(x) <= math.MaxInt32 {
+			dst = binary.BigEndian.AppendUint32(dst, uint32(len(x)))
+			return append(dst, x...), true
+		}
+		return dst, false
+	case int:
+		n = int64(x)
+	case int64:
+		n = x
+	case int32:
+		n = int64(x)
+	default:
+		return dst, false
+	}
+	switch t.ID {
+	case frame.TypeInt:
+		if n < math.MinInt32 || n > math.MaxInt32 {
+			return dst, false
+		}
+		dst = append(dst, 0, 0, 0, 4)
+		return binary.BigEndian.AppendUint32(dst, uint32(n)), true
+	case frame.TypeBigint, frame.TypeCounter:
+		dst = append(dst, 0, 0, 0, 8)
+		return binary.BigEndian.AppendUint64(dst, uint64(n)), true
+	}
+	return dst, false
 }
 
 // appendElem appends v with an [int] length prefix, as values and the

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -359,5 +360,36 @@ func frameLen(t *frame.Type) int {
 		return 16
 	default:
 		return 8
+	}
+}
+
+// AppendValue's fast path writes exactly what the generic path writes, and
+// leaves to it what it does not take (out-of-range integers, other types).
+func TestAppendValueFastPathMatchesGeneric(t *testing.T) {
+	vals := []any{0, 1, -1, 42, math.MaxInt32, math.MinInt32, math.MaxInt32 + 1, math.MinInt32 - 1, math.MaxInt64, math.MinInt64,
+		int64(7), int64(-7), int64(math.MaxInt32) + 5, int32(9), int32(math.MinInt32), "", "text", "é ünïcode", int16(3), uint8(4), 1.5, []byte("b")}
+	for _, c := range []struct {
+		typ *frame.Type
+		v   any
+	}{{tInt, 42}, {tInt, int64(-3)}, {tBigint, int32(5)}, {typetest.Counter, 1}, {tText, "x"}, {typetest.ASCII, ""}} {
+		if _, fast := appendValueFast(nil, c.typ, c.v); !fast {
+			t.Errorf("%v %T: not taken by the fast path", c.typ, c.v)
+		}
+	}
+	for _, typ := range []*frame.Type{tInt, tBigint, tText, typetest.Counter, typetest.ASCII, tDouble, tBlob} {
+		for _, v := range vals {
+			want, wantErr := appendElem([]byte{0xAA}, typ, v, true)
+			got, gotErr := AppendValue([]byte{0xAA}, typ, v)
+			if (wantErr == nil) != (gotErr == nil) {
+				t.Errorf("%v %T(%v): error %v, generic %v", typ, v, v, gotErr, wantErr)
+				continue
+			}
+			if wantErr == nil && !bytes.Equal(got, want) {
+				t.Errorf("%v %T(%v): % x, generic % x", typ, v, v, got, want)
+			}
+			if _, fast := appendValueFast(nil, typ, v); fast && wantErr != nil {
+				t.Errorf("%v %T(%v): the fast path took a value the generic path refuses", typ, v, v)
+			}
+		}
 	}
 }
