@@ -379,9 +379,15 @@ func composeRoutingKey(parts [][]byte) []byte {
 	}
 	key := make([]byte, 0, n)
 	for _, p := range parts {
-		key = binary.BigEndian.AppendUint16(key, uint16(len(p)))
-		key = append(key, p...)
-		key = append(key, 0)
+		key = appendKeyComponent(key, p)
 	}
 	return key
+}
+
+// appendKeyComponent appends one component of a composite partition key:
+// its [short] length, its bytes and a zero byte.
+func appendKeyComponent(key, b []byte) []byte {
+	key = binary.BigEndian.AppendUint16(key, uint16(len(b)))
+	key = append(key, b...)
+	return append(key, 0)
 }

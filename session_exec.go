@@ -359,10 +359,7 @@ func routingKey(bm *bindMeta, vals []frame.Value) []byte {
 		if int(i) >= len(vals) || vals[i].Bytes == nil {
 			return nil
 		}
-		b := vals[i].Bytes
-		key = binary.BigEndian.AppendUint16(key, uint16(len(b)))
-		key = append(key, b...)
-		key = append(key, 0)
+		key = appendKeyComponent(key, vals[i].Bytes)
 	}
 	return key
 }

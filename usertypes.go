@@ -74,11 +74,8 @@ func (c *Cluster) RegisterUserType(ctx context.Context, keyspace, name string, s
 		return nil
 	}
 	r.mu.Unlock()
-	ut, err := c.userTypeDef(ctx, keyspace, name)
+	ut, err := c.checkedUserType(ctx, keyspace, name, rt)
 	if err != nil {
-		return err
-	}
-	if err := cqltype.CheckUserType(ut, rt); err != nil {
 		return err
 	}
 	r.mu.Lock()
@@ -102,27 +99,12 @@ func (c *Cluster) checkPendingUserTypes(ctx context.Context) error {
 	r.mu.Unlock()
 	var errs []error
 	for _, p := range pending {
-		ut, err := c.userTypeDef(ctx, p.keyspace, p.name)
-		if err == nil {
-			err = cqltype.CheckUserType(ut, p.rt)
+		if _, err := c.checkedUserType(ctx, p.keyspace, p.name, p.rt); err != nil {
+			errs = append(errs, err)
+			r.mu.Lock()
+			r.types.Store(r.types.Load().Without(p.keyspace, p.name))
+			r.mu.Unlock()
 		}
-		if err == nil {
-			continue
-		}
-		errs = append(errs, err)
-		r.mu.Lock()
-		cur := r.types.Load()
-		keep := (*cqltype.UserTypes)(nil)
-		for _, n := range cur.Names() {
-			ks, nm, _ := strings.Cut(n, ".")
-			if ks == p.keyspace && nm == p.name {
-				continue
-			}
-			t, _ := cur.Lookup(ks, nm)
-			keep, _ = keep.With(ks, nm, t)
-		}
-		r.types.Store(keep)
-		r.mu.Unlock()
 	}
 	return errors.Join(errs...)
 }
@@ -134,11 +116,8 @@ func (s *Session) RegisterUserType(ctx context.Context, keyspace, name string, s
 	if err != nil {
 		return err
 	}
-	ut, err := s.cluster.userTypeDef(ctx, keyspace, name)
+	ut, err := s.cluster.checkedUserType(ctx, keyspace, name, rt)
 	if err != nil {
-		return err
-	}
-	if err := cqltype.CheckUserType(ut, rt); err != nil {
 		return err
 	}
 	s.utMu.Lock()
@@ -177,16 +156,27 @@ func (s *Session) userTypes() *cqltype.UserTypes {
 	return next.merged
 }
 
-// userTypeOf checks the arguments of a registration.
+// userTypeOf checks the arguments of a registration; whether the sample is
+// a struct is checked by cqltype (UserTypes.With, CheckUserType).
 func userTypeOf(keyspace, name string, sample any) (reflect.Type, error) {
 	rt := reflect.TypeOf(sample)
 	if keyspace == "" || name == "" {
 		return nil, &UserTypeError{Keyspace: keyspace, Name: name, GoType: fmt.Sprint(rt), Err: errors.New("keyspace and type name are required")}
 	}
-	if rt == nil || !(rt.Kind() == reflect.Struct || rt.Kind() == reflect.Pointer && rt.Elem().Kind() == reflect.Struct) {
-		return nil, &UserTypeError{Keyspace: keyspace, Name: name, GoType: fmt.Sprint(rt), Err: errors.New("sample must be a struct or a pointer to one")}
-	}
 	return rt, nil
+}
+
+// checkedUserType returns the definition of keyspace.name once rt is known
+// to map onto it.
+func (c *Cluster) checkedUserType(ctx context.Context, keyspace, name string, rt reflect.Type) (*frame.Type, error) {
+	ut, err := c.userTypeDef(ctx, keyspace, name)
+	if err != nil {
+		return nil, err
+	}
+	if err := cqltype.CheckUserType(ut, rt); err != nil {
+		return nil, err
+	}
+	return ut, nil
 }
 
 // userTypeDef returns the definition of keyspace.name: from the schema

@@ -61,6 +61,20 @@ func (u *UserTypes) With(keyspace, name string, rt reflect.Type) (*UserTypes, er
 	return n, nil
 }
 
+// Without returns a copy of u without the registration of keyspace.name.
+func (u *UserTypes) Without(keyspace, name string) *UserTypes {
+	if _, ok := u.Lookup(keyspace, name); !ok {
+		return u
+	}
+	n := &UserTypes{m: make(map[userTypeKey]reflect.Type, len(u.m)-1)}
+	for k, v := range u.m {
+		if k != (userTypeKey{keyspace, name}) {
+			n.m[k] = v
+		}
+	}
+	return n
+}
+
 // Merge returns the registrations of u and o; o's win where both name a
 // type. Either may be nil.
 func (u *UserTypes) Merge(o *UserTypes) *UserTypes {

@@ -187,6 +187,14 @@ func TestUserTypesMergeAndLookup(t *testing.T) {
 	if rt, _ := a.Lookup("ks", "a"); rt != reflect.TypeFor[regAddress]() || a.Len() != 1 {
 		t.Error("Merge changed its receiver")
 	}
+	if w := m.Without("ks", "a"); w.Len() != 1 || m.Len() != 2 {
+		t.Errorf("Without: %v (the original now %v)", w.Names(), m.Names())
+	} else if _, ok := w.Lookup("ks", "b"); !ok {
+		t.Error("Without dropped another type")
+	}
+	if m.Without("ks", "zz") != m {
+		t.Error("Without of an unregistered type made a copy")
+	}
 	var none *UserTypes
 	if none.Len() != 0 || none.Merge(nil) != nil || a.Merge(nil) != a || none.Merge(a) != a {
 		t.Error("nil UserTypes")
