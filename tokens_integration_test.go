@@ -179,9 +179,12 @@ func TestIntegrationTokenForMatchesServer(t *testing.T) {
 	ks := testKeyspace(t, s, "it_tokenfor", e)
 	mustExec(t, s, "CREATE TABLE IF NOT EXISTS "+ks+".one (k bigint PRIMARY KEY, v int)")
 	mustExec(t, s, "CREATE TABLE IF NOT EXISTS "+ks+".comp (a int, b text, c uuid, d int, PRIMARY KEY ((a, b, c), d))")
+	// The token map is rebuilt after the metadata refresh: wait for both
+	// to know the keyspace (a new one's replicas come a moment later).
 	pollUntil(t, 20*time.Second, "the metadata and token map to know the tables", func() bool {
-		md := c.Metadata()
-		return c.TokenMap() != nil && md != nil && md.Keyspace(ks) != nil && md.Keyspace(ks).Table("comp") != nil && md.Keyspace(ks).Table("one") != nil
+		md, tm := c.Metadata(), c.TokenMap()
+		return tm != nil && slices.Contains(tm.Keyspaces(), ks) && md != nil && md.Keyspace(ks) != nil &&
+			md.Keyspace(ks).Table("comp") != nil && md.Keyspace(ks).Table("one") != nil
 	})
 	var ring []ringRange
 	if e.Nodes >= 3 && e.Script != "" && e.Version != "2.1" {
