@@ -39,7 +39,7 @@ func benchSession(b *testing.B) (*Session, *PreparedStatement) {
 }
 
 // benchConnect connects to the node at addr and prepares the statement.
-func benchConnect(b *testing.B, addr string) (*Session, *PreparedStatement) {
+func benchConnect(b testing.TB, addr string) (*Session, *PreparedStatement) {
 	b.Helper()
 	c := NewCluster(addr)
 	c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -193,6 +193,45 @@ func BenchmarkPreparedSelectText(b *testing.B) {
 			b.Fatal(rs.Err())
 		}
 		if err := rs.Scan(&k, &v); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
+}
+
+// BenchmarkPreparedSelectQueryRow is BenchmarkPreparedSelect through
+// QueryRowStatement, which reuses the ResultSet: the Row's copy of its
+// cells and the scanned string are the only allocations.
+func BenchmarkPreparedSelectQueryRow(b *testing.B) {
+	s, ps := benchSession(b)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+	defer cancel()
+	var k int
+	var v string
+	b.ReportAllocs()
+	cpu0 := cpuTime()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := s.QueryRowStatement(ctx, ps.Bind(1)).Scan(&k, &v); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
+}
+
+// BenchmarkPreparedExec is a prepared statement run for its error alone
+// (ExecStatement, a write's usual call): nothing is allocated.
+func BenchmarkPreparedExec(b *testing.B) {
+	s, ps := benchSession(b)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+	defer cancel()
+	b.ReportAllocs()
+	cpu0 := cpuTime()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := s.ExecStatement(ctx, ps.Bind(1)); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -121,11 +121,27 @@ func TestCallbackMayCloseTheSession(t *testing.T) {
 	}
 	// A callback that blocks does not hold up Cluster.Close.
 	e2 := rqStart(t, 1, cassandratest.Config{}, nil)
+	// The answer waits until the callback is added, so that the driver's
+	// goroutine runs it (added to a completed future, it would run at once
+	// in this one and block the test).
+	added := make(chan struct{})
+	e2.rule(cassandratest.Rule{Match: cassandratest.Query(rqWrite), Then: cassandratest.Func(func(*cassandratest.Request) cassandratest.Reaction {
+		select {
+		case <-added:
+		case <-time.After(5 * time.Second):
+		}
+		return cassandratest.Void()
+	})})
 	release := make(chan struct{})
 	defer close(release)
 	started := make(chan struct{})
 	e2.s.ExecuteAsync(rqCtx(t), rqWrite).AddCallbacks(func(*ResultSet) { close(started); <-release }, nil)
-	<-started
+	close(added)
+	select {
+	case <-started:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the callback did not run")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	if err := e2.c.Close(ctx); err != nil {

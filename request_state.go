@@ -180,6 +180,7 @@ type request struct {
 	// have none.
 	rs          *ResultSet
 	bodyOffered bool
+	bodyLent    bool // the attempt offered rs's body buffer failed: it may be written late
 }
 
 // What a recycled request keeps: the slices of batches up to maxKeptBatch

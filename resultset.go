@@ -93,7 +93,7 @@ func (rs *ResultSet) pendingPage() chan prefetched {
 func (req *request) resultSet(userCtx context.Context, deadline time.Time, res attemptResult) (*ResultSet, error) {
 	rs := req.rs
 	if rs == nil {
-		rs = new(ResultSet)
+		rs = resultSetPool.Get().(*ResultSet)
 	}
 	req.rs = nil
 	rs.sess, rs.ctx, rs.ps, rs.host = req.s, userCtx, req.ps, res.host

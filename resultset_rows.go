@@ -21,9 +21,13 @@ import (
 type Row struct {
 	cols  []ColumnSpec
 	cells [][]byte
-	memo  *cqltype.PlanMemo  // the ResultSet's plan memo, for rows yielded by Rows
-	ut    *cqltype.UserTypes // registered user types (usertypes.go)
-	err   error              // Session.QueryRow: the request's error, or ErrNotFound
+	// raw, instead of cells, holds the row's encoded cells in one owned
+	// copy (Session.QueryRow and QueryRowStatement: the ResultSet they
+	// came from is reused); cellsOf splits it.
+	raw  []byte
+	memo *cqltype.PlanMemo  // the ResultSet's plan memo, for rows yielded by Rows
+	ut   *cqltype.UserTypes // registered user types (usertypes.go)
+	err  error              // Session.QueryRow: the request's error, or ErrNotFound
 }
 
 // Err returns the error of the request a Session.QueryRow row came from
@@ -42,14 +46,19 @@ func (r Row) Scan(dest ...any) error {
 	if r.err != nil {
 		return r.err
 	}
-	if r.cols == nil && r.cells == nil {
+	if r.cols == nil && r.cells == nil && r.raw == nil {
 		return errors.New("cassandra: Scan on an empty Row")
 	}
 	if len(dest) != len(r.cols) {
 		return fmt.Errorf("cassandra: Scan got %d destinations for %d columns", len(dest), len(r.cols))
 	}
+	var buf [rowCellsOnStack][]byte
+	cells, err := r.cellsOf(buf[:])
+	if err != nil {
+		return err
+	}
 	for i, d := range dest {
-		if err := r.ut.Unmarshal(r.cols[i].Type, r.cells[i], d); err != nil {
+		if err := r.ut.Unmarshal(r.cols[i].Type, cells[i], d); err != nil {
 			return cqltype.WithColumn(err, r.cols[i].Name)
 		}
 	}
@@ -72,7 +81,12 @@ func (r Row) ScanStruct(dst any) error {
 	} else {
 		p = cqltype.PlanFor(sv.Type(), r.cols)
 	}
-	return p.Scan(r.ut, sv, r.cols, r.cells)
+	var buf [rowCellsOnStack][]byte
+	cells, err := r.cellsOf(buf[:])
+	if err != nil {
+		return err
+	}
+	return p.Scan(r.ut, sv, r.cols, cells)
 }
 
 // MapScan stores each column of the row in m under the column's name, as
@@ -85,8 +99,13 @@ func (r Row) MapScan(m map[string]any) error {
 	if r.err != nil {
 		return r.err
 	}
+	var buf [rowCellsOnStack][]byte
+	cells, err := r.cellsOf(buf[:])
+	if err != nil {
+		return err
+	}
 	for i, c := range r.cols {
-		v, err := r.ut.DecodeAny(c.Type, r.cells[i])
+		v, err := r.ut.DecodeAny(c.Type, cells[i])
 		if err != nil {
 			return cqltype.WithColumn(err, c.Name)
 		}
@@ -110,9 +129,14 @@ func (r Row) Values() ([]any, error) {
 	if r.err != nil {
 		return nil, r.err
 	}
+	var buf [rowCellsOnStack][]byte
+	cells, err := r.cellsOf(buf[:])
+	if err != nil {
+		return nil, err
+	}
 	out := make([]any, len(r.cols))
 	for i, c := range r.cols {
-		v, err := r.ut.DecodeAny(c.Type, r.cells[i])
+		v, err := r.ut.DecodeAny(c.Type, cells[i])
 		if err != nil {
 			return nil, cqltype.WithColumn(err, c.Name)
 		}
@@ -121,9 +145,38 @@ func (r Row) Values() ([]any, error) {
 	return out, nil
 }
 
-// Bytes returns the encoded value of column i, nil for null. It aliases
-// the response.
-func (r Row) Bytes(i int) []byte { return r.cells[i] }
+// Bytes returns the encoded value of column i, nil for null (and for an i
+// out of range). It aliases the response.
+func (r Row) Bytes(i int) []byte {
+	var buf [rowCellsOnStack][]byte
+	cells, err := r.cellsOf(buf[:])
+	if err != nil || i < 0 || i >= len(cells) {
+		return nil
+	}
+	return cells[i]
+}
+
+// rowCellsOnStack is how many cells of a raw Row are split without an
+// allocation.
+const rowCellsOnStack = 16
+
+// cellsOf returns the row's cells: r.cells, or r.raw split into buf when
+// it has room for them.
+func (r *Row) cellsOf(buf [][]byte) ([][]byte, error) {
+	if r.raw == nil {
+		return r.cells, nil
+	}
+	var cells [][]byte
+	if len(r.cols) <= len(buf) {
+		cells = buf[:len(r.cols)]
+	} else {
+		cells = make([][]byte, len(r.cols))
+	}
+	if !frame.SplitRow(r.raw, cells) {
+		return nil, &ConnError{Op: "decode", Err: fmt.Errorf("a row's cells do not match its %d columns", len(r.cols))}
+	}
+	return cells, nil
+}
 
 // MapScan stores the current row in m, column name to value, with the Go
 // types described at Row.MapScan. Null is nil.

@@ -49,26 +49,6 @@ func (s *Session) ExecuteStatement(ctx context.Context, stmt Statement) (*Result
 	return rs, err
 }
 
-// QueryRow runs a CQL string with positional values and returns its first
-// row, for the common read of one row by key:
-//
-//	var name string
-//	err := session.QueryRow(ctx, "SELECT name FROM users WHERE id = ?", id).Scan(&name)
-//
-// The Row carries the error, if any; with no row its Scan returns
-// ErrNotFound.
-func (s *Session) QueryRow(ctx context.Context, cql string, args ...any) Row {
-	rs, err := s.Execute(ctx, cql, args...)
-	if err != nil {
-		return Row{err: err}
-	}
-	r, err := rs.One()
-	if err != nil {
-		return Row{err: err}
-	}
-	return r
-}
-
 // deadline returns when a request started now must end: its timeout, or
 // the zero time for none (the context alone bounds it then).
 func (req *request) deadline() time.Time { return req.deadlineFrom(time.Now()) }
@@ -229,7 +209,7 @@ func (s *Session) baseRequest(o *stmtOptions, kind reqKind) (*request, error) {
 	}
 	req := requestPool.Get().(*request)
 	req.s, req.prof, req.opts, req.kind, req.routing = s, prof, *o, kind, o.routing(s.Keyspace())
-	req.rs = new(ResultSet)
+	req.rs = resultSetPool.Get().(*ResultSet)
 	if cap(req.scratch) == 0 { // not a buffer kept by recycle
 		req.scratch = req.scratchBuf[:0]
 	}
@@ -540,6 +520,11 @@ func (s *Session) runPlan(ctx context.Context, now, deadline time.Time, req *req
 			dst, req.bodyOffered = req.rs.bodyBuf[:], true
 		}
 		fr, err := cn.ExecAt(ctx, start, attemptDeadline, dst, req.message(cn.Version()), payload, req.opts.tracing)
+		if dst != nil && err != nil {
+			// The connection may still write dst (a late answer): the
+			// ResultSet holding it is never reused (releaseResultSet).
+			req.bodyLent = true
+		}
 		load.inFlight.Add(-1)
 		if err == nil && fr.Header.Opcode != frame.OpResult {
 			err = &ConnError{Host: cn.Addr(), Op: "decode", Err: fmt.Errorf("%v in answer to %v", fr.Header.Opcode, req.message(cn.Version()).Opcode())}

@@ -168,6 +168,7 @@ func (e *ColumnCountError) Error() string {
 type RowIter struct {
 	data []byte
 	off  int
+	row  int // where the row Next last returned starts
 	cols int
 	left int
 	err  error
@@ -190,6 +191,7 @@ func (it *RowIter) Next(cells [][]byte) bool {
 	}
 	it.left--
 	d := it.data
+	it.row = it.off
 	for c := 0; c < it.cols; c++ {
 		if len(d)-it.off < 4 {
 			it.fail()
@@ -215,6 +217,34 @@ func (it *RowIter) Next(cells [][]byte) bool {
 func (it *RowIter) fail() {
 	it.err = &DecodeError{What: "RESULT Rows cell", Offset: it.off, Err: ErrTruncated}
 	it.left = 0
+}
+
+// Raw returns the encoded cells of the row Next last returned, as they are
+// on the wire (each an [int] length, -1 for null, and its bytes); it
+// aliases RowsResult.Data. SplitRow decodes it again.
+func (it *RowIter) Raw() []byte { return it.data[it.row:it.off:it.off] }
+
+// SplitRow splits raw, the encoded cells of one row (RowIter.Raw), into
+// cells, which must have one entry per cell. It reports false when raw
+// holds a different number of cells or is malformed.
+func SplitRow(raw []byte, cells [][]byte) bool {
+	for c := range cells {
+		if len(raw) < 4 {
+			return false
+		}
+		n := int32(binary.BigEndian.Uint32(raw))
+		raw = raw[4:]
+		if n < 0 {
+			cells[c] = nil
+			continue
+		}
+		if int(n) > len(raw) {
+			return false
+		}
+		cells[c] = raw[:n:n]
+		raw = raw[n:]
+	}
+	return len(raw) == 0
 }
 
 // Columns returns the number of cells in each row.

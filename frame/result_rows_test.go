@@ -225,3 +225,46 @@ func TestNewRowsMetadataPicksGlobalSpec(t *testing.T) {
 		t.Fatalf("prepared: %+v", m)
 	}
 }
+
+func TestRowIterRawSplitsBackIntoTheSameCells(t *testing.T) {
+	body := rspHex(`
+		00000002 00000006 00000002 00000000 00000003
+		00000001 "a" ffffffff
+		00000000     00000002 "bc"
+		ffffffff     ffffffff`)
+	var m RowsResult
+	if err := m.Decode(body, V4); err != nil {
+		t.Fatal(err)
+	}
+	wantRaw := []string{"00000001 61 ffffffff", "00000000 00000002 6263", "ffffffff ffffffff"}
+	cells, again := make([][]byte, 2), make([][]byte, 2)
+	it := m.Rows()
+	for r := 0; it.Next(cells); r++ {
+		raw := it.Raw()
+		if want := rspHex(wantRaw[r]); !bytes.Equal(raw, want) {
+			t.Fatalf("row %d Raw = %x, want %x", r, raw, want)
+		}
+		if !SplitRow(raw, again) {
+			t.Fatalf("row %d: SplitRow refused its own Raw", r)
+		}
+		for c := range cells {
+			if !bytes.Equal(cells[c], again[c]) || (cells[c] == nil) != (again[c] == nil) {
+				t.Fatalf("row %d col %d: SplitRow %q (nil %v), Next %q (nil %v)", r, c, again[c], again[c] == nil, cells[c], cells[c] == nil)
+			}
+		}
+		// Raw's capacity ends with the row: appending to it cannot write
+		// over the next row.
+		if cap(raw) != len(raw) {
+			t.Fatalf("row %d: Raw has spare capacity %d", r, cap(raw)-len(raw))
+		}
+	}
+	raw := rspHex(`00000001 61 ffffffff`)
+	for name, c := range map[string][][]byte{"fewer cells": make([][]byte, 1), "more cells": make([][]byte, 3)} {
+		if SplitRow(raw, c) {
+			t.Errorf("%s: SplitRow accepted a row of 2 cells", name)
+		}
+	}
+	if SplitRow(rspHex(`00000005 61`), make([][]byte, 1)) {
+		t.Error("SplitRow accepted a cell longer than the data")
+	}
+}

@@ -47,21 +47,13 @@ func openCqlgo(ctx context.Context, cfg config) (*client, error) {
 		if err != nil {
 			return fail(err)
 		}
+		// QueryRowStatement, like gocql's Query.Scan: one row, read into
+		// the destinations, the ResultSet reused.
 		cl.op = func(ctx context.Context, i uint64) error {
-			rs, err := s.ExecuteStatement(ctx, ps.Bind(workload.SelectKey(i)))
-			if err != nil {
-				return err
-			}
 			var k int
 			var a int64
 			var b string
-			if !rs.Next() {
-				if err := rs.Err(); err != nil {
-					return err
-				}
-				return errNoRow
-			}
-			return rs.Scan(&k, &a, &b)
+			return s.QueryRowStatement(ctx, ps.Bind(workload.SelectKey(i))).Scan(&k, &a, &b)
 		}
 	case workload.Insert:
 		ps, err := s.Prepare(ctx, workload.InsertCQL)
@@ -69,8 +61,8 @@ func openCqlgo(ctx context.Context, cfg config) (*client, error) {
 			return fail(err)
 		}
 		cl.op = func(ctx context.Context, i uint64) error {
-			_, err := s.ExecuteStatement(ctx, ps.Bind(workload.InsertKey(i), 0, workload.InsertText))
-			return err
+			// ExecStatement, like gocql's Query.Exec: the error alone.
+			return s.ExecStatement(ctx, ps.Bind(workload.InsertKey(i), 0, workload.InsertText))
 		}
 	case workload.Batch10:
 		ps, err := s.Prepare(ctx, workload.InsertCQL)
@@ -83,8 +75,7 @@ func openCqlgo(ctx context.Context, cfg config) (*client, error) {
 			for c := range workload.BatchSize {
 				b.Add(ps.Bind(k, c, workload.InsertText))
 			}
-			_, err := s.ExecuteStatement(ctx, b)
-			return err
+			return s.ExecStatement(ctx, b)
 		}
 	case workload.Page10k:
 		ps, err := s.Prepare(ctx, workload.PageCQL)

@@ -1,0 +1,5 @@
+//go:build !race
+
+package cassandra
+
+const raceEnabled = false
