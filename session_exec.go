@@ -81,7 +81,7 @@ func (req *request) do(ctx, pageCtx context.Context) (*ResultSet, error) {
 	deadline := req.deadlineFrom(start)
 	obs := s.cfg.Observer
 	if obs != nil {
-		obs.ObserveRequest(ctx, req.event())
+		req.observeStart(ctx, obs)
 	}
 	var rs *ResultSet
 	var attempts int
@@ -108,6 +108,26 @@ func (req *request) do(ctx, pageCtx context.Context) (*ResultSet, error) {
 	}
 	latency := time.Since(start)
 	s.metrics.requestDone(latency, err)
+	if obs != nil || (s.cfg.SlowRequest > 0 && latency >= s.cfg.SlowRequest) {
+		req.observeEnd(ctx, obs, latency, attempts, err)
+	}
+	return rs, err
+}
+
+// observeStart tells the observer a request starts. It and observeEnd
+// are kept out of do's frame, which every waiting request has on its stack.
+//
+//go:noinline
+func (req *request) observeStart(ctx context.Context, obs RequestObserver) {
+	obs.ObserveRequest(ctx, req.event())
+}
+
+// observeEnd tells the observer a request ended, and logs it when it was
+// slow.
+//
+//go:noinline
+func (req *request) observeEnd(ctx context.Context, obs RequestObserver, latency time.Duration, attempts int, err error) {
+	s := req.s
 	if obs != nil {
 		e := req.event()
 		e.End, e.Latency, e.Attempts, e.Err = true, latency, attempts, err
@@ -121,7 +141,6 @@ func (req *request) do(ctx, pageCtx context.Context) (*ResultSet, error) {
 		}
 		s.cfg.Logger.Warn("cassandra: slow request", "statement", req.statementText(), "latency", latency, "hosts", hosts, "err", err)
 	}
-	return rs, err
 }
 
 type reqKind int
@@ -458,8 +477,7 @@ func (s *Session) run(ctx context.Context, deadline time.Time, req *request) (at
 // now, when not zero, is a clock reading taken just before: the first
 // attempt starts at it.
 func (s *Session) runPlan(ctx context.Context, now, deadline time.Time, req *request, plan policy.QueryPlan, speculative bool) (attemptResult, *Host, error) {
-	var retry policy.RetrySession
-	reprepares := 0
+	var fs failureState
 	obs := s.cfg.Observer
 	host := plan.Next()
 	for {
@@ -501,14 +519,11 @@ func (s *Session) runPlan(ctx context.Context, now, deadline time.Time, req *req
 			attemptID = nextID.Add(1)
 		}
 		if obs != nil {
-			obs.ObserveAttempt(ctx, AttemptEvent{RequestID: req.id, ID: attemptID, Statement: req.statementText(), Host: host, Attempt: len(req.attempts) + 1, Speculative: speculative})
+			req.observeAttempt(ctx, obs, attemptID, host, speculative, false, 0, nil)
 		}
 		payload := req.opts.payload
-		if req.prof.payload != nil && cn.Version() >= frame.V4 {
-			payload = mergePayload(req.prof.payload, payload)
-		}
-		if s.cfg.RequestIDs && cn.Version() >= frame.V4 { // custom payloads are v4+
-			payload = withRequestID(payload, attemptID)
+		if (req.prof.payload != nil || s.cfg.RequestIDs) && cn.Version() >= frame.V4 { // custom payloads are v4+
+			payload = s.attemptPayload(req, attemptID)
 		}
 		attemptDeadline, bounded := req.attemptDeadline(start, deadline)
 		load := s.st.hosts.loadOf(host)
@@ -527,7 +542,7 @@ func (s *Session) runPlan(ctx context.Context, now, deadline time.Time, req *req
 		}
 		load.inFlight.Add(-1)
 		if err == nil && fr.Header.Opcode != frame.OpResult {
-			err = &ConnError{Host: cn.Addr(), Op: "decode", Err: fmt.Errorf("%v in answer to %v", fr.Header.Opcode, req.message(cn.Version()).Opcode())}
+			err = unexpectedAnswer(cn, fr, req)
 		}
 		latency := time.Since(start)
 		p.metrics.messages.observe(latency)
@@ -535,7 +550,7 @@ func (s *Session) runPlan(ctx context.Context, now, deadline time.Time, req *req
 			p.metrics.attemptFailed(err)
 		}
 		if obs != nil {
-			obs.ObserveAttempt(ctx, AttemptEvent{RequestID: req.id, ID: attemptID, Statement: req.statementText(), Host: host, Attempt: len(req.attempts) + 1, End: true, Latency: latency, Err: err, Speculative: speculative})
+			req.observeAttempt(ctx, obs, attemptID, host, speculative, true, latency, err)
 		}
 		if err == nil {
 			req.attempts = append(req.attempts, Attempt{Host: host, Latency: latency, Speculative: speculative})
@@ -544,11 +559,49 @@ func (s *Session) runPlan(ctx context.Context, now, deadline time.Time, req *req
 			}
 			return attemptResult{fr: fr, conn: cn, host: host}, host, nil
 		}
-		var te *TimeoutError
-		if errors.As(err, &te) {
-			load.timedOut()
+		next, void, err := s.afterFailure(ctx, deadline, req, &fs, attempt{host: host, cn: cn, p: p, load: load, err: err, latency: latency, bounded: bounded, speculative: speculative}, plan)
+		switch {
+		case err != nil:
+			return attemptResult{}, host, err
+		case void:
+			return attemptResult{host: host, void: true}, host, nil
 		}
-		if errors.As(err, &te) && (bounded || ctx.Err() != nil) {
+		host = next
+	}
+}
+
+// failureState is what runPlan's failed attempts carry to the next: the
+// retry policy's session and the count of re-prepares.
+type failureState struct {
+	retry      policy.RetrySession
+	reprepares int
+}
+
+// attempt is one failed attempt, as afterFailure sees it.
+type attempt struct {
+	host        *Host
+	cn          *conn.Conn
+	p           *hostPool
+	load        *hostLoad
+	err         error
+	latency     time.Duration
+	bounded     bool // the attempt timeout set its deadline
+	speculative bool
+}
+
+// afterFailure decides what follows a failed attempt: the host of the next
+// attempt (the same one, the plan's next), void when the retry policy
+// ignores the failure, or the request's final error. It is runPlan's cold
+// half, kept out of its frame: every request parks in runPlan's call to
+// the connection, so its stack is part of each waiting goroutine's.
+//
+//go:noinline
+func (s *Session) afterFailure(ctx context.Context, deadline time.Time, req *request, fs *failureState, a attempt, plan policy.QueryPlan) (next *Host, void bool, err error) {
+	host, cn, p, err := a.host, a.cn, a.p, a.err
+	var te *TimeoutError
+	if errors.As(err, &te) {
+		a.load.timedOut()
+		if a.bounded || ctx.Err() != nil {
 			// No answer by the attempt's bound, or before the context
 			// ended (another execution of the request won, for one): the
 			// node may have stopped answering. Find out now, not at the
@@ -556,49 +609,82 @@ func (s *Session) runPlan(ctx context.Context, now, deadline time.Time, req *req
 			// healthy node costs one OPTIONS now and then.
 			cn.Probe()
 		}
-		req.record(host, err, latency, speculative)
-		if errors.Is(err, ErrConnBusy) {
-			host = plan.Next() // never sent: any statement may move on
-			continue
-		}
-		var unp *UnpreparedError
-		if errors.As(err, &unp) && reprepares < maxReprepares {
-			if ps := req.unprepared(unp.ID); ps != nil {
-				reprepares++
-				pctx, cancel := withDeadline(ctx, deadline)
-				perr := s.prepareOn(pctx, cn, ps)
-				cancel()
-				if perr != nil {
-					return attemptResult{}, host, req.final(perr)
-				}
-				continue // same host
+	}
+	req.record(host, err, a.latency, a.speculative)
+	if errors.Is(err, ErrConnBusy) {
+		return plan.Next(), false, nil // never sent: any statement may move on
+	}
+	var unp *UnpreparedError
+	if errors.As(err, &unp) && fs.reprepares < maxReprepares {
+		if ps := req.unprepared(unp.ID); ps != nil {
+			fs.reprepares++
+			pctx, cancel := withDeadline(ctx, deadline)
+			perr := s.prepareOn(pctx, cn, ps)
+			cancel()
+			if perr != nil {
+				return nil, false, req.final(perr)
 			}
-		}
-		if ctx.Err() != nil {
-			return attemptResult{}, host, req.final(err)
-		}
-		if retry == nil {
-			retry = req.prof.retry.NewSession()
-		}
-		d := retry.OnFailure(&policy.Failure{
-			Err: err, ClientSide: isClientSide(err), Attempt: len(req.attempts),
-			Idempotent: req.opts.idempotent, Host: host, MaybeSent: maybeSent(err),
-		})
-		if d.Kind == policy.RetrySameHost || d.Kind == policy.RetryNextHost {
-			p.metrics.retries.Add(1)
-		}
-		switch d.Kind {
-		case policy.RetrySameHost:
-			req.setConsistency(d.Consistency)
-		case policy.RetryNextHost:
-			req.setConsistency(d.Consistency)
-			host = plan.Next()
-		case policy.Ignore:
-			return attemptResult{host: host, void: true}, host, nil
-		default:
-			return attemptResult{}, host, req.final(err)
+			return host, false, nil // same host
 		}
 	}
+	if ctx.Err() != nil {
+		return nil, false, req.final(err)
+	}
+	if fs.retry == nil {
+		fs.retry = req.prof.retry.NewSession()
+	}
+	d := fs.retry.OnFailure(&policy.Failure{
+		Err: err, ClientSide: isClientSide(err), Attempt: len(req.attempts),
+		Idempotent: req.opts.idempotent, Host: host, MaybeSent: maybeSent(err),
+	})
+	if d.Kind == policy.RetrySameHost || d.Kind == policy.RetryNextHost {
+		p.metrics.retries.Add(1)
+	}
+	switch d.Kind {
+	case policy.RetrySameHost:
+		req.setConsistency(d.Consistency)
+		return host, false, nil
+	case policy.RetryNextHost:
+		req.setConsistency(d.Consistency)
+		return plan.Next(), false, nil
+	case policy.Ignore:
+		return nil, true, nil
+	}
+	return nil, false, req.final(err)
+}
+
+// observeAttempt tells the observer of an attempt's start, or of its end.
+//
+//go:noinline
+func (req *request) observeAttempt(ctx context.Context, obs RequestObserver, id uint64, host *Host, speculative, end bool, latency time.Duration, err error) {
+	e := AttemptEvent{RequestID: req.id, ID: id, Statement: req.statementText(), Host: host, Attempt: len(req.attempts) + 1, Speculative: speculative}
+	if end {
+		e.End, e.Latency, e.Err = true, latency, err
+	}
+	obs.ObserveAttempt(ctx, e)
+}
+
+// attemptPayload is the custom payload of an attempt on a v4+ connection:
+// the statement's, merged over the profile's, with the request id when
+// Cluster.RequestIDs is set.
+//
+//go:noinline
+func (s *Session) attemptPayload(req *request, attemptID uint64) map[string][]byte {
+	payload := req.opts.payload
+	if req.prof.payload != nil {
+		payload = mergePayload(req.prof.payload, payload)
+	}
+	if s.cfg.RequestIDs {
+		payload = withRequestID(payload, attemptID)
+	}
+	return payload
+}
+
+// unexpectedAnswer is the error of an answer that is not a RESULT.
+//
+//go:noinline
+func unexpectedAnswer(cn *conn.Conn, fr frame.Frame, req *request) error {
+	return &ConnError{Host: cn.Addr(), Op: "decode", Err: fmt.Errorf("%v in answer to %v", fr.Header.Opcode, req.message(cn.Version()).Opcode())}
 }
 
 // timedOut is the error of a request whose time ran out between attempts:

@@ -360,15 +360,7 @@ func (c *Conn) ExecAt(ctx context.Context, start, deadline time.Time, dst []byte
 		select {
 		case c.writeq <- cl: // the common case, without a four-way select
 		default:
-			select {
-			case c.writeq <- cl:
-			case <-c.closed:
-				c.finish(cl, response{err: c.closeErr})
-			case <-ctx.Done():
-				c.finish(cl, response{err: &TimeoutError{Host: c.addr, Err: ctx.Err(), Elapsed: time.Since(start)}})
-			case <-timeout:
-				c.finish(cl, response{err: &TimeoutError{Host: c.addr, Err: ErrDeadline, Elapsed: time.Since(start)}})
-			}
+			c.enqueueWait(ctx, cl, start, timeout)
 		}
 	}
 	var gaveUp error
@@ -385,24 +377,8 @@ func (c *Conn) ExecAt(ctx context.Context, start, deadline time.Time, dst []byte
 		cl.timer.Stop()
 	}
 	if gaveUp != nil {
-		if cl.claim.CompareAndSwap(0, 2) {
-			// Still queued: it will never be written, so no answer will
-			// come and nothing was applied. Release the stream now; the
-			// call is not pooled (the writer may yet dequeue it).
-			c.finish(cl, response{})
-			return frame.Frame{}, &TimeoutError{Host: c.addr, Err: gaveUp, Elapsed: time.Since(start)}
-		}
-		if cl.state.CompareAndSwap(callPending, callAbandoned) {
-			if n := c.orphans.Add(1); c.cfg.MaxOrphans > 0 && int(n) > c.cfg.MaxOrphans && c.draining.CompareAndSwap(false, true) {
-				if c.cfg.OnDrain != nil {
-					// The owner replaces the connection before closing it,
-					// so requests never find the host without one.
-					c.cfg.OnDrain(c)
-				} else {
-					c.CloseWith(&ConnError{Host: c.addr, Op: "read", Err: fmt.Errorf("%d requests timed out without an answer", n)})
-				}
-			}
-			return frame.Frame{}, &TimeoutError{Host: c.addr, MaybeApplied: true, Err: gaveUp, Elapsed: time.Since(start)}
+		if err := c.giveUp(cl, start, gaveUp); err != nil {
+			return frame.Frame{}, err
 		}
 		<-cl.done // the response won the race
 	}
@@ -414,13 +390,66 @@ func (c *Conn) ExecAt(ctx context.Context, start, deadline time.Time, dst []byte
 	}
 	putCall(cl)
 	if r.frame.Header.Opcode == frame.OpError {
-		var em frame.ErrorResponse
-		if err := em.Decode(r.frame.Body, c.version); err != nil {
-			return r.frame, &ConnError{Host: c.addr, Op: "decode", Err: err}
-		}
-		return r.frame, em.Err
+		return r.frame, c.serverError(r.frame)
 	}
 	return r.frame, nil
+}
+
+// enqueueWait queues cl for the writer when the queue is full, waiting
+// for room until the connection closes, ctx ends or the deadline passes
+// (which fail the call).
+//
+//go:noinline
+func (c *Conn) enqueueWait(ctx context.Context, cl *call, start time.Time, timeout <-chan time.Time) {
+	select {
+	case c.writeq <- cl:
+	case <-c.closed:
+		c.finish(cl, response{err: c.closeErr})
+	case <-ctx.Done():
+		c.finish(cl, response{err: &TimeoutError{Host: c.addr, Err: ctx.Err(), Elapsed: time.Since(start)}})
+	case <-timeout:
+		c.finish(cl, response{err: &TimeoutError{Host: c.addr, Err: ErrDeadline, Elapsed: time.Since(start)}})
+	}
+}
+
+// giveUp settles a call whose caller stops waiting (its context or
+// deadline ended) and returns the caller's error, or nil when the answer
+// came first and is to be taken after all. It is ExecAt's cold half, kept
+// out of its frame, which every waiting request has on its stack.
+//
+//go:noinline
+func (c *Conn) giveUp(cl *call, start time.Time, gaveUp error) error {
+	if cl.claim.CompareAndSwap(0, 2) {
+		// Still queued: it will never be written, so no answer will
+		// come and nothing was applied. Release the stream now; the
+		// call is not pooled (the writer may yet dequeue it).
+		c.finish(cl, response{})
+		return &TimeoutError{Host: c.addr, Err: gaveUp, Elapsed: time.Since(start)}
+	}
+	if !cl.state.CompareAndSwap(callPending, callAbandoned) {
+		return nil
+	}
+	if n := c.orphans.Add(1); c.cfg.MaxOrphans > 0 && int(n) > c.cfg.MaxOrphans && c.draining.CompareAndSwap(false, true) {
+		if c.cfg.OnDrain != nil {
+			// The owner replaces the connection before closing it,
+			// so requests never find the host without one.
+			c.cfg.OnDrain(c)
+		} else {
+			c.CloseWith(&ConnError{Host: c.addr, Op: "read", Err: fmt.Errorf("%d requests timed out without an answer", n)})
+		}
+	}
+	return &TimeoutError{Host: c.addr, MaybeApplied: true, Err: gaveUp, Elapsed: time.Since(start)}
+}
+
+// serverError decodes an ERROR answer into the server's error.
+//
+//go:noinline
+func (c *Conn) serverError(f frame.Frame) error {
+	var em frame.ErrorResponse
+	if err := em.Decode(f.Body, c.version); err != nil {
+		return &ConnError{Host: c.addr, Op: "decode", Err: err}
+	}
+	return em.Err
 }
 
 // readLoop reads frames and hands each to its call.
