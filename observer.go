@@ -108,3 +108,43 @@ func withRequestID(payload map[string][]byte, id uint64) map[string][]byte {
 	out[RequestIDKey] = binary.BigEndian.AppendUint64(nil, id)
 	return out
 }
+
+// observeStart tells the observer a request starts. It and observeEnd
+// are kept out of do's frame, which every waiting request has on its stack.
+//
+//go:noinline
+func (req *request) observeStart(ctx context.Context, obs RequestObserver) {
+	obs.ObserveRequest(ctx, req.event())
+}
+
+// observeEnd tells the observer a request ended, and logs it when it was
+// slow.
+//
+//go:noinline
+func (req *request) observeEnd(ctx context.Context, obs RequestObserver, latency time.Duration, attempts int, err error) {
+	s := req.s
+	if obs != nil {
+		e := req.event()
+		e.End, e.Latency, e.Attempts, e.Err = true, latency, attempts, err
+		obs.ObserveRequest(ctx, e)
+	}
+	if slow := s.cfg.SlowRequest; slow > 0 && latency >= slow {
+		// The CQL text only: bound values are never logged.
+		hosts := make([]string, 0, len(req.attempts))
+		for _, a := range req.attempts {
+			hosts = append(hosts, a.Host.Addr().String())
+		}
+		s.cfg.Logger.Warn("cassandra: slow request", "statement", req.statementText(), "latency", latency, "hosts", hosts, "err", err)
+	}
+}
+
+// observeAttempt tells the observer of an attempt's start, or of its end.
+//
+//go:noinline
+func (req *request) observeAttempt(ctx context.Context, obs RequestObserver, id uint64, host *Host, speculative, end bool, latency time.Duration, err error) {
+	e := AttemptEvent{RequestID: req.id, ID: id, Statement: req.statementText(), Host: host, Attempt: len(req.attempts) + 1, Speculative: speculative}
+	if end {
+		e.End, e.Latency, e.Err = true, latency, err
+	}
+	obs.ObserveAttempt(ctx, e)
+}
