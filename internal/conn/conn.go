@@ -77,7 +77,7 @@ type Conn struct {
 
 	streams *streamSet
 	calls   callTable
-	writeq  chan *call
+	writeq  writeQueue
 
 	closed    chan struct{}
 	closeOnce sync.Once
@@ -104,6 +104,7 @@ type call struct {
 	// the writer then skips it, so "not written" is known for certain.
 	claim atomic.Int32
 	resp  response
+	next  *call       // the next call in the write queue (writequeue.go)
 	timer *time.Timer // the request deadline, reused with the call
 	// dst is the caller's buffer for the response body (ExecAt), or nil.
 	dst []byte
@@ -179,7 +180,7 @@ func Dial(ctx context.Context, addr netip.AddrPort, cfg *Config) (*Conn, error) 
 		nc:      nc,
 		version: cfg.Version,
 		streams: newStreamSet(cfg.MaxRequests),
-		writeq:  make(chan *call, 1024),
+		writeq:  newWriteQueue(),
 		closed:  make(chan struct{}),
 		probe:   make(chan struct{}, 1),
 		opened:  time.Now(),
@@ -357,11 +358,7 @@ func (c *Conn) ExecAt(ctx context.Context, start, deadline time.Time, dst []byte
 		// close may have swept the table before the store: finish here.
 		c.finish(cl, response{err: c.closeErr})
 	} else {
-		select {
-		case c.writeq <- cl: // the common case, without a four-way select
-		default:
-			c.enqueueWait(ctx, cl, start, timeout)
-		}
+		c.writeq.push(cl)
 	}
 	var gaveUp error
 	select {
@@ -393,23 +390,6 @@ func (c *Conn) ExecAt(ctx context.Context, start, deadline time.Time, dst []byte
 		return r.frame, c.serverError(r.frame)
 	}
 	return r.frame, nil
-}
-
-// enqueueWait queues cl for the writer when the queue is full, waiting
-// for room until the connection closes, ctx ends or the deadline passes
-// (which fail the call).
-//
-//go:noinline
-func (c *Conn) enqueueWait(ctx context.Context, cl *call, start time.Time, timeout <-chan time.Time) {
-	select {
-	case c.writeq <- cl:
-	case <-c.closed:
-		c.finish(cl, response{err: c.closeErr})
-	case <-ctx.Done():
-		c.finish(cl, response{err: &TimeoutError{Host: c.addr, Err: ctx.Err(), Elapsed: time.Since(start)}})
-	case <-timeout:
-		c.finish(cl, response{err: &TimeoutError{Host: c.addr, Err: ErrDeadline, Elapsed: time.Since(start)}})
-	}
 }
 
 // giveUp settles a call whose caller stops waiting (its context or
@@ -514,59 +494,61 @@ func (c *Conn) writeLoop() {
 	var out []byte
 	var batch [][]byte
 	for {
-		var cl *call
-		select {
-		case cl = <-c.writeq:
-		case <-c.closed:
-			return
+		list := c.writeq.take()
+		if list == nil {
+			select {
+			case <-c.writeq.wake:
+				continue
+			case <-c.closed:
+				return
+			}
+		}
+		// Once, let the goroutines that are ready to run queue their
+		// requests before the write: under load this folds many requests
+		// into one syscall, and on an idle connection nothing else is
+		// runnable, so Gosched returns at once and no latency is added
+		// (unlike a timer-based coalescing window).
+		runtime.Gosched()
+		if more := c.writeq.take(); more != nil {
+			last := list
+			for last.next != nil {
+				last = last.next
+			}
+			last.next = more
 		}
 		batch = batch[:0]
 		n := 0
-		if cl.claim.CompareAndSwap(0, 1) {
-			batch = append(batch, cl.buf)
-			n = len(cl.buf)
-		}
-		for yielded := false; ; yielded = true {
-		drain:
-			for n < 256<<10 {
-				select {
-				case cl = <-c.writeq:
-					if cl.claim.CompareAndSwap(0, 1) { // else its caller gave up before it went out
-						batch = append(batch, cl.buf)
-						n += len(cl.buf)
-					}
-				default:
-					break drain
+		for cl := list; cl != nil; {
+			// next is read before the call can go back to its caller: a
+			// written call is answered only after the write below.
+			next := cl.next
+			cl.next = nil
+			if cl.claim.CompareAndSwap(0, 1) { // else its caller gave up before it went out
+				batch = append(batch, cl.buf)
+				n += len(cl.buf)
+			}
+			cl = next
+			if len(batch) == 0 || (n < 256<<10 && cl != nil) {
+				continue
+			}
+			var err error
+			out, err = c.framing.appendOut(out[:0], batch)
+			if err == nil {
+				var w int
+				w, err = c.nc.Write(out)
+				if c.cfg.Traffic != nil {
+					c.cfg.Traffic.Sent.Add(uint64(w))
 				}
 			}
-			// Once, let the goroutines that are ready to run queue their
-			// requests before the write: under load this folds many
-			// requests into one syscall, and on an idle connection nothing
-			// else is runnable, so Gosched returns at once and no latency
-			// is added (unlike a timer-based coalescing window).
-			if yielded || n >= 256<<10 {
-				break
+			if err != nil {
+				c.CloseWith(&ConnError{Host: c.addr, Op: "write", Err: err})
+				return
 			}
-			runtime.Gosched()
-		}
-		if len(batch) == 0 {
-			continue
-		}
-		var err error
-		out, err = c.framing.appendOut(out[:0], batch)
-		if err == nil {
-			var n int
-			n, err = c.nc.Write(out)
-			if c.cfg.Traffic != nil {
-				c.cfg.Traffic.Sent.Add(uint64(n))
+			if cap(out) > 1<<20 {
+				out = nil
 			}
-		}
-		if err != nil {
-			c.CloseWith(&ConnError{Host: c.addr, Op: "write", Err: err})
-			return
-		}
-		if cap(out) > 1<<20 {
-			out = nil
+			batch = batch[:0]
+			n = 0
 		}
 	}
 }
