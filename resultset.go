@@ -32,21 +32,26 @@ type ResultSet struct {
 	ctx  context.Context // the caller's context, bounding later pages
 	cols []frame.ColumnSpec
 
-	rows  frame.RowsResult
-	it    frame.RowIter
-	cells [][]byte
-	onRow bool
-	err   error
-	pages int
-	ps    *PreparedStatement
-	host  *Host
+	rows frame.RowsResult
+	it   frame.RowIter
+	// spans locate the current row's cells in the page; cells holds them
+	// as slices once a reader needs that (rowCells), for this row only
+	// while cellsOK.
+	spans   []frame.CellSpan
+	cells   [][]byte
+	cellsOK bool
+	onRow   bool
+	err     error
+	pages   int
+	ps      *PreparedStatement
+	host    *Host
 
 	attempts []Attempt
 	kind     frame.ResultKind
 	x        *rsExtra // what few results have, allocated when one does
 
-	cellsBuf    [6][]byte  // rs.cells for up to 6 columns
-	attemptsBuf [1]Attempt // rs.attempts for a request answered at once
+	spansBuf    [6]frame.CellSpan // rs.spans for up to 6 columns
+	attemptsBuf [1]Attempt        // rs.attempts for a request answered at once
 	// bodyBuf receives the first page's response body when it fits (a
 	// row or two of small values): the request offers it to one attempt
 	// only (runPlan), so no other answer can overwrite it.
@@ -197,13 +202,14 @@ func (rs *ResultSet) setPage(req *request, m *frame.RowsResult) error {
 		return &ConnError{Op: "decode", Err: errors.New("rows without metadata for a statement whose columns are unknown")}
 	}
 	rs.cols = cols
-	if len(rs.cells) != len(cols) {
-		if len(cols) <= len(rs.cellsBuf) {
-			rs.cells = rs.cellsBuf[:len(cols)]
+	if len(rs.spans) != len(cols) {
+		if len(cols) <= len(rs.spansBuf) {
+			rs.spans = rs.spansBuf[:len(cols)]
 		} else {
-			rs.cells = make([][]byte, len(cols))
+			rs.spans = make([]frame.CellSpan, len(cols))
 		}
 	}
+	rs.cellsOK = false
 	it, err := rs.rows.RowsAs(len(cols))
 	if err != nil {
 		return &ConnError{Op: "decode", Err: err}
@@ -223,12 +229,12 @@ func (rs *ResultSet) setPage(req *request, m *frame.RowsResult) error {
 // Next advances to the next row, fetching the next page when the current
 // one is used up. It returns false at the end or on an error (see Err).
 func (rs *ResultSet) Next() bool {
-	rs.onRow = false
+	rs.onRow, rs.cellsOK = false, false
 	if rs.err != nil {
 		return false
 	}
 	for {
-		if rs.it.Next(rs.cells) {
+		if rs.it.NextSpans(rs.spans) {
 			rs.onRow = true
 			return true
 		}
@@ -315,11 +321,29 @@ func (rs *ResultSet) Scan(dest ...any) error {
 	}
 	ut := rs.userTypes()
 	for i, d := range dest {
-		if err := ut.Unmarshal(rs.cols[i].Type, rs.cells[i], d); err != nil {
+		if err := ut.Unmarshal(rs.cols[i].Type, rs.it.Cell(rs.spans[i]), d); err != nil {
 			return cqltype.WithColumn(err, rs.cols[i].Name)
 		}
 	}
 	return nil
+}
+
+// rowCells returns the current row's cells as slices, made from their
+// spans on the first call for the row (Scan reads the spans directly: a
+// slice stored in the ResultSet costs a write barrier while the collector
+// runs, a span does not).
+func (rs *ResultSet) rowCells() [][]byte {
+	if !rs.cellsOK {
+		if cap(rs.cells) < len(rs.spans) {
+			rs.cells = make([][]byte, len(rs.spans))
+		}
+		rs.cells = rs.cells[:len(rs.spans)]
+		for i, sp := range rs.spans {
+			rs.cells[i] = rs.it.Cell(sp)
+		}
+		rs.cellsOK = true
+	}
+	return rs.cells
 }
 
 // userTypes returns the user types registered for the session, or nil.

@@ -189,7 +189,7 @@ func (rs *ResultSet) MapScan(m map[string]any) error {
 
 // current is a view of the current row.
 func (rs *ResultSet) current() Row {
-	return Row{cols: rs.cols, cells: rs.cells, memo: &rs.scan, ut: rs.userTypes()}
+	return Row{cols: rs.cols, cells: rs.rowCells(), memo: &rs.scan, ut: rs.userTypes()}
 }
 
 // Rows returns an iterator over the remaining rows, for range-over-func:
@@ -230,8 +230,10 @@ func (rs *ResultSet) One() (Row, error) {
 		}
 		return Row{}, ErrNotFound
 	}
-	cells := make([][]byte, len(rs.cells))
-	copy(cells, rs.cells)
+	cells := make([][]byte, len(rs.spans))
+	for i, sp := range rs.spans {
+		cells[i] = rs.it.Cell(sp)
+	}
 	return Row{cols: rs.cols, cells: cells, ut: rs.userTypes()}, nil
 }
 
@@ -316,7 +318,7 @@ func (rs *ResultSet) WasApplied() (bool, error) {
 	}
 	var cell []byte
 	if rs.onRow {
-		cell = rs.cells[col]
+		cell = rs.it.Cell(rs.spans[col])
 	} else {
 		it := rs.it // a copy: peeking leaves the iteration where it was
 		var buf [8][]byte
@@ -353,7 +355,7 @@ func (rs *ResultSet) ScanStruct(dst any) error {
 	if err != nil {
 		return err
 	}
-	return rs.scan.Plan(sv.Type(), rs.cols).Scan(rs.userTypes(), sv, rs.cols, rs.cells)
+	return rs.scan.Plan(sv.Type(), rs.cols).Scan(rs.userTypes(), sv, rs.cols, rs.rowCells())
 }
 
 func errNoRow(method string) error {
@@ -365,19 +367,19 @@ func scanRow[T any](rs *ResultSet, kind cqltype.RowKind, dst *T) error {
 	switch kind {
 	case cqltype.RowStruct:
 		sv := reflect.ValueOf(dst).Elem()
-		return rs.scan.Plan(sv.Type(), rs.cols).Scan(rs.userTypes(), sv, rs.cols, rs.cells)
+		return rs.scan.Plan(sv.Type(), rs.cols).Scan(rs.userTypes(), sv, rs.cols, rs.rowCells())
 	case cqltype.RowPtrStruct:
 		pv := reflect.ValueOf(dst).Elem()
 		if pv.IsNil() {
 			pv.Set(reflect.New(pv.Type().Elem()))
 		}
 		sv := pv.Elem()
-		return rs.scan.Plan(sv.Type(), rs.cols).Scan(rs.userTypes(), sv, rs.cols, rs.cells)
+		return rs.scan.Plan(sv.Type(), rs.cols).Scan(rs.userTypes(), sv, rs.cols, rs.rowCells())
 	}
 	if len(rs.cols) != 1 {
 		return fmt.Errorf("cassandra: scanning rows into %T needs exactly one column, the result has %d", *dst, len(rs.cols))
 	}
-	if err := rs.userTypes().Unmarshal(rs.cols[0].Type, rs.cells[0], dst); err != nil {
+	if err := rs.userTypes().Unmarshal(rs.cols[0].Type, rs.it.Cell(rs.spans[0]), dst); err != nil {
 		return cqltype.WithColumn(err, rs.cols[0].Name)
 	}
 	return nil

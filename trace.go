@@ -172,7 +172,7 @@ func (s *Session) readTraceSession(ctx context.Context, id uuid.UUID) (*QueryTra
 	}
 	for i, c := range rs.Columns() {
 		if d, ok := dest[c.Name]; ok {
-			if err := cqltype.Unmarshal(c.Type, rs.cells[i], d); err != nil {
+			if err := cqltype.Unmarshal(c.Type, rs.it.Cell(rs.spans[i]), d); err != nil {
 				return nil, cqltype.WithColumn(err, c.Name)
 			}
 		}

@@ -214,6 +214,63 @@ func (it *RowIter) Next(cells [][]byte) bool {
 	return true
 }
 
+// CellSpan locates one cell of a row in RowsResult.Data: Len bytes at Off,
+// or Len -1 for null. Spans hold no pointers, so a reader that keeps them
+// in a heap object stores them without the garbage collector's write
+// barrier (cells as slices would need one per cell while a collection
+// runs).
+type CellSpan struct{ Off, Len int32 }
+
+// NextSpans is Next that stores where each cell is rather than the cell:
+// spans must have exactly one entry per column, as cells for Next. Cell
+// turns a span into its bytes.
+func (it *RowIter) NextSpans(spans []CellSpan) bool {
+	if it.left <= 0 || it.err != nil {
+		return false
+	}
+	if len(spans) != it.cols {
+		it.err = &ColumnCountError{Rows: it.cols, Want: len(spans)}
+		it.left = 0
+		return false
+	}
+	it.left--
+	d := it.data
+	off := it.off
+	it.row = off
+	for c := range spans {
+		if len(d)-off < 4 {
+			it.off = off
+			it.fail()
+			return false
+		}
+		n := int32(binary.BigEndian.Uint32(d[off:]))
+		off += 4
+		if n >= 0 {
+			if int(n) > len(d)-off {
+				it.off = off
+				it.fail()
+				return false
+			}
+			spans[c] = CellSpan{Off: int32(off), Len: n}
+			off += int(n)
+		} else {
+			spans[c] = CellSpan{Off: int32(off), Len: -1}
+		}
+	}
+	it.off = off
+	return true
+}
+
+// Cell returns the cell s locates (from NextSpans), nil for null. It
+// aliases RowsResult.Data.
+func (it *RowIter) Cell(s CellSpan) []byte {
+	if s.Len < 0 {
+		return nil
+	}
+	end := int(s.Off) + int(s.Len)
+	return it.data[s.Off:end:end]
+}
+
 func (it *RowIter) fail() {
 	it.err = &DecodeError{What: "RESULT Rows cell", Offset: it.off, Err: ErrTruncated}
 	it.left = 0

@@ -268,3 +268,54 @@ func TestRowIterRawSplitsBackIntoTheSameCells(t *testing.T) {
 		t.Error("SplitRow accepted a cell longer than the data")
 	}
 }
+
+// NextSpans locates the cells Next returns, row for row, null and empty
+// cells included, and refuses what Next refuses.
+func TestRowIterSpansLocateTheCellsNextReturns(t *testing.T) {
+	body := rspHex(`
+		00000002 00000006 00000002 00000000 00000003
+		00000001 "a" ffffffff
+		00000000     00000002 "bc"
+		ffffffff     00000003 "def"`)
+	var m RowsResult
+	if err := m.Decode(body, V4); err != nil {
+		t.Fatal(err)
+	}
+	cells := make([][]byte, 2)
+	spans := make([]CellSpan, 2)
+	a, b := m.Rows(), m.Rows()
+	rows := 0
+	for a.Next(cells) {
+		if !b.NextSpans(spans) {
+			t.Fatalf("row %d: NextSpans ended early: %v", rows, b.Err())
+		}
+		for c := range cells {
+			got := b.Cell(spans[c])
+			if !bytes.Equal(got, cells[c]) || (got == nil) != (cells[c] == nil) {
+				t.Fatalf("row %d col %d: span %+v is %q (nil %v), Next %q (nil %v)", rows, c, spans[c], got, got == nil, cells[c], cells[c] == nil)
+			}
+		}
+		if !bytes.Equal(a.Raw(), b.Raw()) {
+			t.Fatalf("row %d: Raw differs: %x vs %x", rows, a.Raw(), b.Raw())
+		}
+		rows++
+	}
+	if rows != 3 || b.NextSpans(spans) || b.Err() != nil {
+		t.Fatalf("%d rows; NextSpans after the last: err %v", rows, b.Err())
+	}
+	var cce *ColumnCountError
+	if it := m.Rows(); it.NextSpans(make([]CellSpan, 3)) || !errors.As(it.Err(), &cce) {
+		t.Fatalf("3 spans for 2 columns: %v", it.Err())
+	}
+	bad := RowsResult{Metadata: RowsMetadata{ColumnCount: 2}, RowCount: 2, Data: rspHex(`00000001 aa 00000005 bb`)}
+	if it := bad.Rows(); it.NextSpans(spans) || it.Err() == nil {
+		t.Fatal("malformed hand-built data iterated")
+	}
+	if allocs := testing.AllocsPerRun(100, func() {
+		it := m.Rows()
+		for it.NextSpans(spans) {
+		}
+	}); allocs != 0 {
+		t.Fatalf("iteration allocated %v times", allocs)
+	}
+}
