@@ -1,9 +1,10 @@
 // Command benchrun is the benchmark harness behind `make bench`: it runs
 // every client (cqlbench for the Go drivers and the wire limit, the Rust
 // client for scylla-rust-driver) on every workload, in-flight level and
-// target, in interleaved rounds, counts instructions under callgrind, and
-// writes results/latest.jsonl and BENCHMARKS.md. bench/README.md explains
-// the method and the columns.
+// target, in interleaved rounds, counts instructions under callgrind, runs
+// the driver's micro-benchmarks (go test -bench in the root module, see
+// micro.go), and writes results/latest.jsonl and BENCHMARKS.md.
+// bench/README.md explains the method and the columns.
 //
 // Run it from bench/ after building the clients (run.sh does both):
 //
@@ -58,6 +59,8 @@ type options struct {
 	out, md        string
 	startCassandra bool
 	pin            bool
+	micro          bool
+	root           string
 }
 
 func main() {
@@ -84,6 +87,8 @@ func main() {
 	flag.StringVar(&o.md, "md", "BENCHMARKS.md", "the report")
 	flag.BoolVar(&o.startCassandra, "start-cassandra", false, "without CASSANDRA_HOSTS, start a 5.0 node with ../scripts/cassandra (and leave it running)")
 	flag.BoolVar(&o.pin, "pin", true, "pin the sim node to core 1 and clients to core 0 with taskset")
+	flag.BoolVar(&o.micro, "micro", true, "run the driver's micro-benchmarks (go test -bench in -root) for their section of the report")
+	flag.StringVar(&o.root, "root", "..", "the driver's module, where the micro-benchmarks run")
 	flag.Parse()
 	o.drivers, o.workloads, o.targets = split(drivers), split(workloads), split(targets)
 	for _, s := range split(inflights) {
@@ -135,6 +140,7 @@ type harnessRun struct {
 	started  time.Time
 	casAddr  string
 	casSetup string // why cassandra5 setup failed
+	micro    *report.Micro
 }
 
 func run(o *options) error {
@@ -198,6 +204,9 @@ func run(o *options) error {
 				h.round(r, "cassandra5", h.casAddr)
 			}
 		}
+	}
+	if o.micro {
+		h.micro = h.runMicro()
 	}
 	rows := harness.Median(h.rows)
 	for i := range rows {

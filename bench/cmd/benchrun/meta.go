@@ -28,6 +28,7 @@ func (h *harnessRun) meta(targets []string) report.Meta {
 		Workloads: o.workloads,
 		Targets:   targets,
 		Skipped:   h.skipped,
+		Micro:     h.micro,
 	}
 	m.Machine = []string{
 		fmt.Sprintf("CPU: %s, %d cores (`nproc`)", cpuModel(), runtime.NumCPU()),

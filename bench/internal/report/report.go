@@ -1,6 +1,7 @@
 // Package report turns the harness's result rows into bench/BENCHMARKS.md:
 // summary tables of this driver's ratios to each peer and to the wire
-// limit, then every measurement of every client.
+// limit, the driver's micro-benchmarks (go test -bench), then every
+// measurement of every client.
 package report
 
 import (
@@ -28,6 +29,8 @@ type Meta struct {
 	Drivers   []string // report order
 	Workloads []string
 	Targets   []string
+	// Micro is the driver micro-benchmarks section; nil leaves it out.
+	Micro *Micro
 }
 
 // index finds rows by configuration.
@@ -121,6 +124,9 @@ func Write(w io.Writer, m Meta, rows []result.Row) error {
 			}
 			p("\n")
 		}
+	}
+	if m.Micro != nil {
+		writeMicro(p, m.Micro)
 	}
 	p("## Every measurement\n\n")
 	p("Medians over rounds. instr/op is measured on sim only. A client that could not run a workload shows its error.\n\n")
