@@ -89,6 +89,13 @@ type Conn struct {
 	lastRead  atomic.Int64  // unix nanos of the last frame read
 	keyspace  atomic.Pointer[string]
 	wg        sync.WaitGroup
+
+	// The calls' deadlines (deadlines.go).
+	sweepMu     sync.RWMutex // finish reads, a sweep writes
+	armMu       sync.Mutex   // guards sweepTimer, sweepClosed
+	sweepTimer  *time.Timer
+	sweepClosed bool
+	sweepAt     atomic.Int64 // when the timer fires (mono); 0: not armed
 }
 
 // call is one request in flight. Calls are pooled; a call whose caller gave
@@ -104,8 +111,10 @@ type call struct {
 	// the writer then skips it, so "not written" is known for certain.
 	claim atomic.Int32
 	resp  response
-	next  *call       // the next call in the write queue (writequeue.go)
-	timer *time.Timer // the request deadline, reused with the call
+	next  *call // the next call in the write queue (writequeue.go)
+	// started and deadline (the connection's mono clock; deadline 0:
+	// none) are set before the call is in the table, for the sweep.
+	started, deadline int64
 	// dst is the caller's buffer for the response body (ExecAt), or nil.
 	dst []byte
 }
@@ -119,6 +128,7 @@ const (
 	callPending   int32 = iota
 	callDone            // the response (or error) is in resp
 	callAbandoned       // the caller left; the reader recycles the call
+	callExpired         // the deadline sweep failed it; the caller reads it last
 )
 
 // response is what came back for a call.
@@ -242,6 +252,7 @@ func (c *Conn) CloseWith(err error) {
 		}
 		c.closeErr = err
 		close(c.closed)
+		c.stopSweeps()
 		c.nc.Close()
 		c.calls.each(func(cl *call) { c.finish(cl, response{err: err}) })
 		if c.cfg.OnClose != nil {
@@ -260,6 +271,13 @@ func (c *Conn) Close() {
 // finish completes cl with r unless it was already completed, releasing its
 // stream. The caller of exec receives r; an abandoned call is recycled.
 func (c *Conn) finish(cl *call, r response) {
+	c.sweepMu.RLock()
+	c.finishLocked(cl, r)
+	c.sweepMu.RUnlock()
+}
+
+// finishLocked is finish for a caller holding sweepMu.
+func (c *Conn) finishLocked(cl *call, r response) {
 	if !c.calls.slot(cl.stream).CompareAndSwap(cl, nil) {
 		return // already finished by the reader or the closer
 	}
@@ -269,13 +287,14 @@ func (c *Conn) finish(cl *call, r response) {
 		cl.done <- struct{}{}
 		return
 	}
-	// Abandoned: the caller left on timeout; nobody waits.
+	// Abandoned or expired: the caller left on timeout; nobody waits.
 	c.orphans.Add(-1)
-	if r.err == nil {
+	if r.err == nil && cl.state.Load() == callAbandoned {
 		putCall(cl)
 	}
 	// A call failed by close is not pooled: the writer may still hold it
 	// (queued, or being copied out), and a reuse would rewrite its buffer.
+	// Nor is an expired one: its caller may still be reading it.
 }
 
 // bodyDst returns the body buffer the caller holding stream offered (the
@@ -312,7 +331,8 @@ func (c *Conn) ExecUntil(ctx context.Context, deadline time.Time, req frame.Mess
 
 // ExecAt is ExecUntil for a caller that has just read the clock: start is
 // that reading, which spares the hot path a clock read per request (the
-// deadline's timer and the Elapsed of timeout errors count from it).
+// Elapsed of timeout errors counts from it). The deadline is enforced by
+// the connection's deadline sweep (deadlines.go), not a timer per call.
 //
 // dst, when not nil, is where the response body goes if it fits (uncompressed,
 // up to cap(dst) bytes), sparing an allocation: the returned frame's Body
@@ -338,22 +358,19 @@ func (c *Conn) ExecAt(ctx context.Context, start, deadline time.Time, dst []byte
 		putCall(cl)
 		return frame.Frame{}, err
 	}
-	var timeout <-chan time.Time
+	cl.deadline = 0
 	if !deadline.IsZero() {
-		d := deadline.Sub(start)
-		if d <= 0 {
+		if !deadline.After(start) {
 			c.streams.free(id)
 			putCall(cl)
 			return frame.Frame{}, &TimeoutError{Host: c.addr, Err: ErrDeadline}
 		}
-		if cl.timer == nil {
-			cl.timer = time.NewTimer(d)
-		} else {
-			cl.timer.Reset(d)
-		}
-		timeout = cl.timer.C
+		cl.started, cl.deadline = c.mono(start), c.mono(deadline)
 	}
 	c.calls.slot(id).Store(cl)
+	if cl.deadline != 0 {
+		c.armSweep(cl.deadline)
+	}
 	if c.IsClosed() {
 		// close may have swept the table before the store: finish here.
 		c.finish(cl, response{err: c.closeErr})
@@ -361,17 +378,14 @@ func (c *Conn) ExecAt(ctx context.Context, start, deadline time.Time, dst []byte
 		c.writeq.push(cl)
 	}
 	var gaveUp error
-	select {
-	case <-cl.done:
-	case <-ctx.Done():
-		gaveUp = ctx.Err()
-	case <-timeout:
-		gaveUp = ErrDeadline
-	}
-	if timeout != nil {
-		// Stopped now, not deferred: once the call is pooled (below, or by
-		// the reader after an abandon) another request may own the timer.
-		cl.timer.Stop()
+	if done := ctx.Done(); done == nil {
+		<-cl.done
+	} else {
+		select {
+		case <-cl.done:
+		case <-done:
+			gaveUp = ctx.Err()
+		}
 	}
 	if gaveUp != nil {
 		if err := c.giveUp(cl, start, gaveUp); err != nil {
@@ -392,8 +406,8 @@ func (c *Conn) ExecAt(ctx context.Context, start, deadline time.Time, dst []byte
 	return r.frame, nil
 }
 
-// giveUp settles a call whose caller stops waiting (its context or
-// deadline ended) and returns the caller's error, or nil when the answer
+// giveUp settles a call whose caller stops waiting (its context ended;
+// deadlines are the sweep's) and returns the caller's error, or nil when the answer
 // came first and is to be taken after all. It is ExecAt's cold half, kept
 // out of its frame, which every waiting request has on its stack.
 //
@@ -410,13 +424,7 @@ func (c *Conn) giveUp(cl *call, start time.Time, gaveUp error) error {
 		return nil
 	}
 	if n := c.orphans.Add(1); c.cfg.MaxOrphans > 0 && int(n) > c.cfg.MaxOrphans && c.draining.CompareAndSwap(false, true) {
-		if c.cfg.OnDrain != nil {
-			// The owner replaces the connection before closing it,
-			// so requests never find the host without one.
-			c.cfg.OnDrain(c)
-		} else {
-			c.CloseWith(&ConnError{Host: c.addr, Op: "read", Err: fmt.Errorf("%d requests timed out without an answer", n)})
-		}
+		c.tooManyOrphans(int(n))
 	}
 	return &TimeoutError{Host: c.addr, MaybeApplied: true, Err: gaveUp, Elapsed: time.Since(start)}
 }
