@@ -56,7 +56,6 @@ func (c *Conn) sweep() {
 	c.wg.Add(1) // Close waits for a sweep under way
 	c.sweepAt.Store(0)
 	c.armMu.Unlock()
-	defer c.wg.Done()
 
 	now := c.mono(time.Now())
 	var next int64
@@ -78,11 +77,14 @@ func (c *Conn) sweep() {
 		}
 	})
 	c.sweepMu.Unlock()
-	if drain > 0 {
-		c.tooManyOrphans(drain)
-	}
 	if next != 0 {
 		c.armSweep(next)
+	}
+	// Done before the drain: OnDrain may close the connection and wait
+	// for its goroutines, this one included.
+	c.wg.Done()
+	if drain > 0 {
+		c.tooManyOrphans(drain)
 	}
 }
 

@@ -176,6 +176,28 @@ func TestDeadlineSweep(t *testing.T) {
 			t.Fatal("4 expired requests over a bound of 3 did not drain the connection")
 		}
 	})
+	t.Run("an_owner_closing_the_drained_connection_at_once_does_not_wait_on_the_sweep", func(t *testing.T) {
+		n := startNode(t, cassandratest.Config{})
+		n.AddRule(cassandratest.Rule{Match: cassandratest.Query("SELECT hang"), Then: cassandratest.Hang()})
+		cfg := testConnConfig(frame.V4)
+		cfg.MaxOrphans = 1
+		closed := make(chan struct{})
+		cfg.OnDrain = func(c *Conn) { c.Close(); close(closed) } // Close waits for the connection's goroutines
+		cn := mustDial(t, n, cfg)
+		for range 2 {
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+			cn.ExecUntil(ctx, time.Now().Add(10*time.Millisecond), &frame.Query{Query: "SELECT hang"}, nil, false)
+			cancel()
+		}
+		select {
+		case <-closed:
+		case <-time.After(3 * time.Second):
+			t.Fatal("OnDrain's Close did not return: it waits on the sweep that called it")
+		}
+		if !cn.IsClosed() {
+			t.Error("the drained connection is open")
+		}
+	})
 }
 
 // firstText is the first column of the first row of a RESULT frame.
