@@ -115,9 +115,12 @@ func (c *Conn) expireLocked(cl *call, now int64) int {
 	// Written and unanswered: the caller leaves with the error; the stream
 	// stays reserved until the late answer arrives (an orphan), and the
 	// call is left to the collector then, since its caller read it last.
+	// Counted before the caller is woken, so that it returns with the
+	// orphan already counted.
+	n := c.orphans.Add(1)
 	cl.resp = response{err: &TimeoutError{Host: c.addr, MaybeApplied: true, Err: ErrDeadline, Elapsed: elapsed}}
 	cl.done <- struct{}{}
-	if n := c.orphans.Add(1); c.cfg.MaxOrphans > 0 && int(n) > c.cfg.MaxOrphans && c.draining.CompareAndSwap(false, true) {
+	if c.cfg.MaxOrphans > 0 && int(n) > c.cfg.MaxOrphans && c.draining.CompareAndSwap(false, true) {
 		return int(n)
 	}
 	return 0
